@@ -1,0 +1,23 @@
+#pragma once
+// The CLI's subcommands. Each registers its options on a CLI11 app and returns a function that
+// runs it and returns the process exit status.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace gapcast::cli {
+
+/// Exit statuses scripts can rely on (also listed in `gapcast --help`).
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_internal = 1;
+inline constexpr int exit_bad_input = 2;
+inline constexpr int exit_interrupted = 130;
+
+using Command = std::function<int()>;
+
+Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, bool compare);
+Command add_validate_command(CLI::App& app);
+
+}  // namespace gapcast::cli

@@ -1,0 +1,53 @@
+// gapcast: the command-line program. A thin layer: parse arguments, call the engine library,
+// map outcomes to exit statuses.
+#include <exception>
+#include <iostream>
+
+#include "commands.hpp"
+#include "gapcast/build_info.hpp"
+
+int main(int argc, char** argv) {
+  using namespace gapcast::cli;
+  const std::vector<std::string> args(argv, argv + argc);
+  CLI::App app{
+      "gapcast: effective AI compute under export-control scenarios.\n\n"
+      "Monte Carlo over uncertain worlds (chips, smuggling, domestic production, software\n"
+      "progress), ODE dynamics per sample, paired comparisons between policies.\n\n"
+      "Examples:\n"
+      "  gapcast compare scenarios/*.json --samples 10000 --out results\n"
+      "  gapcast run scenarios/baseline.json --central\n"
+      "  gapcast validate --strict scenarios/*.json\n\n"
+      "Exit status: 0 success; 2 bad usage or bad input (nothing is written); 1 internal\n"
+      "failure; 130 interrupted (nothing is written).",
+      "gapcast"};
+  app.set_version_flag("--version", std::string("gapcast ") +
+                                        std::string(gapcast::engine_version()) + " (" +
+                                        std::string(gapcast::engine_git_commit()) + ")");
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  std::vector<std::pair<CLI::App*, Command>> commands;
+  auto run = add_run_command(app, args, false);
+  auto compare = add_run_command(app, args, true);
+  auto validate = add_validate_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message and a pointer to --help
+    return exit_bad_input;
+  }
+  try {
+    if (app.got_subcommand("run")) return run();
+    if (app.got_subcommand("compare")) return compare();
+    if (app.got_subcommand("validate")) return validate();
+  } catch (const std::exception& e) {
+    std::cerr << "gapcast: internal error: " << e.what() << "\n";
+    return exit_internal;
+  }
+  return exit_internal;
+}

@@ -1,0 +1,40 @@
+#pragma once
+/// Loading scenario files: the one loader used by the CLI, the Python package and the tests.
+///
+/// A scenario file names a world and a policy, each either a path (relative to the scenario
+/// file) or an inline object. Every problem in every file is collected and reported together as
+/// an InputError; nothing is half-loaded.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "gapcast/diagnostics.hpp"
+#include "gapcast/scenario.hpp"
+#include "gapcast/source_document.hpp"
+
+namespace gapcast {
+
+struct LoadOptions {
+  /// Every parameter must carry a "source" (validate --strict).
+  bool strict = false;
+  DocumentLimits limits;
+};
+
+struct LoadResult {
+  std::vector<Scenario> scenarios;
+  std::vector<Diagnostic> warnings;
+};
+
+/// Loads each file. Throws InputError with every error found in any of them. Scenario names
+/// must be unique within one call.
+LoadResult load_scenarios(const std::vector<std::string>& files, const LoadOptions& options = {});
+
+/// Builds a scenario from JSON already in memory (a Python dict). Relative world/policy paths
+/// resolve against `base_dir`. `label` stands in for a file name in messages.
+LoadResult load_scenario_json(const nlohmann::json& value, const std::string& label,
+                              const std::filesystem::path& base_dir,
+                              const LoadOptions& options = {});
+
+}  // namespace gapcast

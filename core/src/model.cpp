@@ -1,0 +1,335 @@
+// Compiling a (world, policy) pair into integration segments, and integrating one sample with
+// Boost.Odeint: a dense-output Dormand-Prince 5(4) stepper with error control, restarted at
+// every breakpoint, with outputs and the threshold event located on its interpolant.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <boost/numeric/odeint.hpp>
+
+#include "gapcast/diagnostics.hpp"
+#include "model_dynamics.hpp"
+
+namespace gapcast {
+
+namespace odeint = boost::numeric::odeint;
+using detail::Dynamics;
+using detail::Forcing;
+using detail::LinearValue;
+using detail::SampleConstants;
+using detail::Segment;
+using State = std::vector<double>;
+
+struct ScenarioModel::Impl {
+  std::shared_ptr<const World> world;
+  std::shared_ptr<const Policy> policy;
+  std::size_t months = 0;
+  double threshold_multiple = 1.0;
+  SolverSettings solver;
+  StateLayout layout;
+  std::vector<double> breakpoints;  // interior breakpoints, ascending
+  std::vector<Segment> segments;
+
+  void compile();
+  void record(const ModelInputs& in, const SampleConstants& k, const Dynamics& dyn,
+              const State& x, double t, std::size_t month, RunOutput& out,
+              Forcing& scratch) const;
+  void check_state(const State& x, double t) const;
+};
+
+namespace {
+
+LinearValue linear_in(const Schedule& schedule, double t_mid, double offset) {
+  // Schedules use absolute month indices; the model uses months from the start.
+  const auto [a, b] = schedule.linear_at(t_mid + offset);
+  return {a + b * offset, b};
+}
+
+bool in_window(const ChipClass& chip, double t) {
+  if (chip.volume_from && t < *chip.volume_from) return false;
+  if (chip.volume_until && t >= *chip.volume_until) return false;
+  return true;
+}
+
+}  // namespace
+
+void ScenarioModel::Impl::compile() {
+  layout = StateLayout::for_world(*world);
+  const double t_end = static_cast<double>(months - 1);
+  const double offset = month_index(world->start);
+
+  std::set<double> cuts;
+  auto add_cut = [&](double t) {
+    if (t > 0.0 && t < t_end) cuts.insert(t);
+  };
+  for (const auto& s : policy->global_levers) {
+    for (double b : s.breakpoints()) add_cut(b - offset);
+  }
+  for (int f : layout.foreign) {
+    const auto& chip = world->chips[static_cast<std::size_t>(f)];
+    for (const auto& s : policy->chip(chip.name)) {
+      for (double b : s.breakpoints()) add_cut(b - offset);
+    }
+    if (chip.volume_from) add_cut(*chip.volume_from);
+    if (chip.volume_until) add_cut(*chip.volume_until);
+  }
+  for (int d : layout.domestic) {
+    const auto& chip = world->chips[static_cast<std::size_t>(d)];
+    if (chip.roadmap_from) add_cut(*chip.roadmap_from);
+  }
+  breakpoints.assign(cuts.begin(), cuts.end());
+
+  std::vector<double> edges{0.0};
+  edges.insert(edges.end(), breakpoints.begin(), breakpoints.end());
+  edges.push_back(std::max(t_end, 0.0));
+  segments.clear();
+  for (std::size_t s = 0; s + 1 < edges.size(); ++s) {
+    Segment seg;
+    seg.begin = edges[s];
+    seg.end = edges[s + 1];
+    const double mid = 0.5 * (seg.begin + seg.end);
+    for (int f : layout.foreign) {
+      const auto& chip = world->chips[static_cast<std::size_t>(f)];
+      const auto& levers = policy->chip(chip.name);
+      const auto status_value =
+          levers[static_cast<std::size_t>(ChipLever::export_status)].value(mid + offset);
+      seg.status.push_back(static_cast<ExportStatus>(static_cast<int>(std::lround(status_value))));
+      seg.fee.push_back(linear_in(levers[static_cast<std::size_t>(ChipLever::fee)], mid, offset));
+      seg.cap_units_per_year.push_back(linear_in(
+          levers[static_cast<std::size_t>(ChipLever::licence_cap_units_per_year)], mid, offset));
+      seg.cap_share.push_back(linear_in(
+          levers[static_cast<std::size_t>(ChipLever::licence_cap_share_of_us_volume)], mid,
+          offset));
+      seg.in_volume.push_back(in_window(chip, mid) ? 1 : 0);
+    }
+    for (std::size_t g = 0; g < global_lever_count; ++g) {
+      seg.lever[g] = linear_in(policy->global_levers[g], mid, offset);
+    }
+    // Each line makes the roadmap class with the latest start not after this segment.
+    seg.line_class.assign(world->lines.size(), -1);
+    std::vector<double> latest(world->lines.size(), -HUGE_VAL);
+    for (std::size_t d = 0; d < layout.domestic.size(); ++d) {
+      const auto& chip = world->chips[static_cast<std::size_t>(layout.domestic[d])];
+      if (chip.line_index < 0) continue;
+      const double from = chip.roadmap_from ? *chip.roadmap_from : -1e9;
+      const auto l = static_cast<std::size_t>(chip.line_index);
+      if (from <= mid && from > latest[l]) {
+        latest[l] = from;
+        seg.line_class[l] = static_cast<int>(d);
+      }
+    }
+    segments.push_back(std::move(seg));
+  }
+}
+
+void ScenarioModel::Impl::check_state(const State& x, double t) const {
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!std::isfinite(x[i]) || std::abs(x[i]) > 1e200) {
+      throw SimulationError("the " + layout.state_name(i, *world) +
+                            " left the range of finite numbers at month " +
+                            std::to_string(t) + " (value " + std::to_string(x[i]) + ")");
+    }
+  }
+}
+
+void ScenarioModel::Impl::record(const ModelInputs& in, const SampleConstants& k,
+                                 const Dynamics& dyn, const State& x, double t,
+                                 std::size_t month, RunOutput& out, Forcing& scratch) const {
+  // Hardware by supply channel, training (TPP) and inference (bandwidth) (§10).
+  double train[channel_count] = {0, 0, 0, 0};
+  double infer[channel_count] = {0, 0, 0, 0};
+  double us_train = 0.0, us_infer = 0.0;
+  constexpr auto lic = static_cast<std::size_t>(Channel::licensed);
+  constexpr auto smu = static_cast<std::size_t>(Channel::smuggled);
+  constexpr auto dom = static_cast<std::size_t>(Channel::domestic);
+  constexpr auto rem = static_cast<std::size_t>(Channel::remote);
+  for (std::size_t i = 0; i < layout.foreign.size(); ++i) {
+    const auto c = static_cast<std::size_t>(layout.foreign[i]);
+    const double h = in.train_h100e[c], b = in.infer_h100e[c];
+    train[lic] += h * x[layout.licensed(i)];
+    infer[lic] += b * x[layout.licensed(i)];
+    train[smu] += h * x[layout.smuggled(i)];
+    infer[smu] += b * x[layout.smuggled(i)];
+    train[rem] += h * k.remote_usability * x[layout.remote(i)];
+    infer[rem] += b * k.remote_usability * x[layout.remote(i)];
+    us_train += h * x[layout.frontier(i)];
+    us_infer += b * x[layout.frontier(i)];
+  }
+  for (std::size_t d = 0; d < layout.domestic.size(); ++d) {
+    const auto c = static_cast<std::size_t>(layout.domestic[d]);
+    train[dom] += in.train_h100e[c] * k.util_training * x[layout.owned_domestic(d)];
+    infer[dom] += in.infer_h100e[c] * k.util_inference * x[layout.owned_domestic(d)];
+  }
+  const double target_train_index = std::exp2(x[layout.software_training()]);
+  const double target_infer_index =
+      std::exp2(x[layout.software_inference()]) * k.distillation_factor;
+  const double frontier_train_index = std::exp2(t / k.doubling_training);
+  const double frontier_infer_index = std::exp2(t / k.doubling_inference);
+
+  const double target_train_hw = train[0] + train[1] + train[2] + train[3];
+  const double target_infer_hw = infer[0] + infer[1] + infer[2] + infer[3];
+  const double target_train = target_train_hw * target_train_index;
+  const double target_infer = target_infer_hw * target_infer_index;
+  const double frontier_train = us_train * frontier_train_index;
+  const double frontier_infer = us_infer * frontier_infer_index;
+
+  auto put = [&](Series s, double v) { out.at(s, month) = v; };
+  put(Series::target_training_effective, target_train);
+  put(Series::target_inference_effective, target_infer);
+  put(Series::frontier_training_effective, frontier_train);
+  put(Series::frontier_inference_effective, frontier_infer);
+  put(Series::target_training_hardware, target_train_hw);
+  put(Series::target_inference_hardware, target_infer_hw);
+  put(Series::frontier_training_hardware, us_train);
+  put(Series::frontier_inference_hardware, us_infer);
+  put(Series::target_training_licensed, train[lic] * target_train_index);
+  put(Series::target_training_smuggled, train[smu] * target_train_index);
+  put(Series::target_training_domestic, train[dom] * target_train_index);
+  put(Series::target_training_remote, train[rem] * target_train_index);
+  put(Series::target_inference_licensed, infer[lic] * target_infer_index);
+  put(Series::target_inference_smuggled, infer[smu] * target_infer_index);
+  put(Series::target_inference_domestic, infer[dom] * target_infer_index);
+  put(Series::target_inference_remote, infer[rem] * target_infer_index);
+  const double gap_train = frontier_train / target_train;
+  const double gap_infer = frontier_infer / target_infer;
+  put(Series::gap_training, gap_train);
+  put(Series::gap_inference, gap_infer);
+  put(Series::gap_training_months, months_of_progress(gap_train, k.doubling_training));
+  put(Series::gap_inference_months, months_of_progress(gap_infer, k.doubling_inference));
+  put(Series::software_lag_months, t - x[layout.software_training()] * k.doubling_training);
+  dyn.forcing(t, scratch);
+  put(Series::import_pressure, scratch.pressure);
+  double output = 0.0;
+  for (std::size_t l = 0; l < layout.lines; ++l) output += x[layout.output_rate(l)];
+  put(Series::domestic_output_per_year, 12.0 * output);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+ScenarioModel::ScenarioModel(std::shared_ptr<const World> world,
+                             std::shared_ptr<const Policy> policy, std::size_t months,
+                             double threshold_multiple, SolverSettings solver)
+    : impl_(std::make_unique<Impl>()) {
+  if (months == 0) throw std::invalid_argument("a run needs at least one output month");
+  impl_->world = std::move(world);
+  impl_->policy = std::move(policy);
+  impl_->months = months;
+  impl_->threshold_multiple = threshold_multiple;
+  impl_->solver = solver;
+  impl_->compile();
+}
+
+ScenarioModel::~ScenarioModel() = default;
+ScenarioModel::ScenarioModel(ScenarioModel&&) noexcept = default;
+ScenarioModel& ScenarioModel::operator=(ScenarioModel&&) noexcept = default;
+
+const StateLayout& ScenarioModel::layout() const { return impl_->layout; }
+const std::vector<double>& ScenarioModel::breakpoints() const { return impl_->breakpoints; }
+std::size_t ScenarioModel::months() const { return impl_->months; }
+const World& ScenarioModel::world() const { return *impl_->world; }
+const Policy& ScenarioModel::policy() const { return *impl_->policy; }
+
+void ScenarioModel::simulate(const ModelInputs& in, RunOutput& out) const {
+  const Impl& m = *impl_;
+  const StateLayout& layout = m.layout;
+  const SampleConstants k = SampleConstants::from(in, m.threshold_multiple);
+  Dynamics dyn(layout, in, k);
+  Forcing scratch;
+
+  out.months = m.months;
+  out.series.assign(series_count * m.months, 0.0);
+  out.threshold_month = HUGE_VAL;
+  out.steps = 0;
+
+  // Initial state (docs/model.md §2): the same for every policy, so runs differ by policy only.
+  State x(layout.size(), 0.0);
+  dyn.enter(m.segments.front());
+  const auto& w0 = dyn.segment_sample().weight;
+  for (std::size_t i = 0; i < layout.foreign.size(); ++i) {
+    const auto c = static_cast<std::size_t>(layout.foreign[i]);
+    const double h = in.train_h100e[c];
+    x[layout.licensed(i)] = in.initial_licensed[c];
+    x[layout.smuggled(i)] = in.initial_smuggled[c];
+    x[layout.remote(i)] = k.remote_0 * w0[i] / h;
+    x[layout.frontier(i)] = k.frontier_stock_0 * in.frontier_share[c] / h;
+  }
+  for (std::size_t d = 0; d < layout.domestic.size(); ++d) {
+    x[layout.owned_domestic(d)] =
+        in.initial_domestic[static_cast<std::size_t>(layout.domestic[d])];
+  }
+  for (std::size_t l = 0; l < layout.lines; ++l) {
+    const double k0 = in.line_output_0[l];
+    x[layout.output_rate(l)] = k0;
+    x[layout.wafer_bound(l)] = k0 * in[P::wafer_headroom];
+    x[layout.hbm_bound(l)] = k0 * in[P::hbm_headroom];
+  }
+  x[layout.smuggling_flow()] = k.smuggling_0;
+  x[layout.software_training()] = -k.lag_0 / k.doubling_training;
+  x[layout.software_inference()] = -k.lag_0 / k.doubling_inference;
+
+  m.record(in, k, dyn, x, 0.0, 0, out, scratch);
+  if (dyn.target_training_effective(x) >= k.threshold) out.threshold_month = 0.0;
+
+  auto stepper = odeint::make_dense_output(m.solver.abs_tolerance, m.solver.rel_tolerance,
+                                           m.solver.max_step_months,
+                                           odeint::runge_kutta_dopri5<State>());
+  State interpolated(layout.size());
+  double dt = 0.25;
+  std::size_t next_month = 1;
+  auto event_value = [&](const State& s) {
+    return std::log(dyn.target_training_effective(s) / k.threshold);
+  };
+
+  for (std::size_t s = 0; s < m.segments.size(); ++s) {
+    const Segment& seg = m.segments[s];
+    dyn.enter(seg);
+    if (seg.end <= seg.begin) continue;
+    // A fresh start at every breakpoint: no step carries derivative information across a
+    // discontinuity in the right-hand side.
+    stepper.initialize(x, seg.begin, std::min(dt, seg.end - seg.begin));
+    while (true) {
+      const auto [t_old, t_new] = stepper.do_step(std::ref(dyn));
+      if (++out.steps > m.solver.max_steps) {
+        throw SimulationError("the solver took more than " + std::to_string(m.solver.max_steps) +
+                              " steps without reaching the horizon (stiff or degenerate "
+                              "dynamics)");
+      }
+      const double t_stop = std::min(t_new, seg.end);
+      // Outputs that fall in this step (stopping at the segment end: beyond it the step used
+      // the previous segment's equations).
+      // An output month that falls exactly on a breakpoint belongs to the next segment, so
+      // that its diagnostics (import pressure) use the levers in force from that month.
+      const bool last_segment = s + 1 == m.segments.size();
+      while (next_month < m.months && static_cast<double>(next_month) <= t_stop &&
+             (static_cast<double>(next_month) < seg.end || last_segment)) {
+        const double tm = static_cast<double>(next_month);
+        if (tm == t_new) interpolated = stepper.current_state();
+        else stepper.calc_state(tm, interpolated);
+        m.record(in, k, dyn, interpolated, tm, next_month, out, scratch);
+        ++next_month;
+      }
+      // Threshold event: bisect on the interpolant where the sign changes.
+      if (std::isinf(out.threshold_month)) {
+        stepper.calc_state(t_stop, interpolated);
+        if (event_value(interpolated) >= 0.0) {
+          double lo = t_old, hi = t_stop;
+          for (int it = 0; it < 60 && hi - lo > 1e-9; ++it) {
+            const double mid = 0.5 * (lo + hi);
+            stepper.calc_state(mid, interpolated);
+            (event_value(interpolated) >= 0.0 ? hi : lo) = mid;
+          }
+          out.threshold_month = hi;
+        }
+      }
+      if (t_new >= seg.end) {
+        if (t_new == seg.end) x = stepper.current_state();
+        else stepper.calc_state(seg.end, x);
+        dt = stepper.current_time_step();
+        break;
+      }
+    }
+    m.check_state(x, seg.end);
+  }
+}
+
+}  // namespace gapcast
