@@ -16,7 +16,9 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  gapcast compare scenarios/*.json --samples 10000 --out results\n"
       "  gapcast run scenarios/baseline.json --central\n"
-      "  gapcast validate --strict scenarios/*.json\n\n"
+      "  gapcast validate --strict scenarios/*.json\n"
+      "  gapcast run scenarios/baseline.json --set world.densing_doubling_months=4.0\n"
+      "  gapcast schema world > world.schema.json\n\n"
       "Exit status: 0 success; 2 bad usage or bad input (nothing is written); 1 internal\n"
       "failure; 130 interrupted (nothing is written).",
       "gapcast"};
@@ -29,6 +31,7 @@ int main(int argc, char** argv) {
   auto run = add_run_command(app, args, false);
   auto compare = add_run_command(app, args, true);
   auto validate = add_validate_command(app);
+  auto schema = add_schema_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -45,6 +48,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("run")) return run();
     if (app.got_subcommand("compare")) return compare();
     if (app.got_subcommand("validate")) return validate();
+    if (app.got_subcommand("schema")) return schema();
   } catch (const std::exception& e) {
     std::cerr << "gapcast: internal error: " << e.what() << "\n";
     return exit_internal;

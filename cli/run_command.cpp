@@ -31,8 +31,9 @@ struct RunArgs {
   std::string baseline;
   bool central = false;
   double threshold_multiple = 1.0;
-  double rtol = 1e-6, atol = 1e-6;
+  double rtol = 1e-5, atol = 1e-5;
   std::vector<double> quantiles{5, 25, 50, 75, 95};
+  std::vector<std::string> set;
   double quantile_accuracy = 0.005;
   std::vector<int> years;
   bool quiet = false;
@@ -53,9 +54,11 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
   LoadResult loaded;
   std::shared_ptr<const Policy> baseline;
   try {
-    loaded = load_scenarios(a.files);
+    LoadOptions load_options;
+    load_options.set = a.set;
+    loaded = load_scenarios(a.files, load_options);
     if (!a.baseline.empty()) {
-      auto base = load_scenarios({a.baseline});
+      auto base = load_scenarios({a.baseline}, load_options);
       baseline = base.scenarios.front().policy;
       print_warnings(base.warnings);
     }
@@ -144,8 +147,9 @@ Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, boo
       compare ? "Run scenarios in the same sampled worlds and compare each with the baseline and "
                 "no controls: denied compute, added gap months, delays, probabilities."
               : "Run one or more scenarios and print their levels and gaps.");
-  cmd->add_option("scenarios", args->files, "Scenario files (JSON)")->required()->check(
-      CLI::ExistingPath);
+  // Missing or unreadable files are reported by the loader, in the same format as every other
+  // input problem.
+  cmd->add_option("scenarios", args->files, "Scenario files (JSON)")->required();
   cmd->add_option("-n,--samples", args->samples, "Monte Carlo samples (worlds drawn)")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
@@ -189,6 +193,7 @@ Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, boo
                   "Years whose December the terminal tables show (default: two years in, "
                   "mid-range, last month)")
       ->delimiter(',');
+  add_set_option(*cmd, args->set);
   cmd->add_flag("-q,--quiet", args->quiet, "Do not print tables");
   cmd->add_flag("--no-progress", args->no_progress, "Do not show progress on stderr");
   cmd->add_flag("--raw", args->raw,

@@ -9,6 +9,7 @@ namespace gapcast::cli {
 Command add_validate_command(CLI::App& app) {
   struct Args {
     std::vector<std::string> files;
+    std::vector<std::string> set;
     bool strict = false;
   };
   auto args = std::make_shared<Args>();
@@ -17,10 +18,13 @@ Command add_validate_command(CLI::App& app) {
                   "running them; every problem is listed with file:line:column and JSON path.");
   cmd->add_option("scenarios", args->files, "Scenario files (JSON)")->required();
   cmd->add_flag("--strict", args->strict,
-                "Also require a \"source\" on every parameter (use for published scenarios)");
+                "Also require a \"source\" on every parameter and correlation (use for "
+                "published scenarios)");
+  add_set_option(*cmd, args->set);
   return [args]() -> int {
     LoadOptions options;
     options.strict = args->strict;
+    options.set = args->set;
     try {
       const auto loaded = load_scenarios(args->files, options);
       for (const auto& w : loaded.warnings) std::cerr << format_diagnostic(w) << "\n";
@@ -41,6 +45,21 @@ Command add_validate_command(CLI::App& app) {
       return exit_bad_input;
     }
   };
+}
+
+}  // namespace gapcast::cli
+
+namespace gapcast::cli {
+
+void add_set_option(CLI::App& cmd, std::vector<std::string>& values) {
+  cmd.add_option("--set", values,
+                 "Override a value of every scenario, PATH=VALUE (repeatable, applied in order "
+                 "after the files' own overrides): world.<parameter>=4.0, "
+                 "'world.<parameter>={\"p5\":3,\"p50\":4,\"p95\":6}', world.chips.h20.tpp=2400, "
+                 "policy.levers.enforcement_intensity=0.5, policy.chips.h200.fee=0.3, or a JSON "
+                 "Pointer /world/...=VALUE. See docs/scenarios.md.")
+      // One PATH=VALUE per --set, so that "--set a=1 file.json" leaves file.json positional.
+      ->allow_extra_args(false);
 }
 
 }  // namespace gapcast::cli

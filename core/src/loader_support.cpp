@@ -2,14 +2,111 @@
 
 #include <charconv>
 #include <cmath>
+#include <map>
 
 #include "gapcast/suggest.hpp"
 
 namespace gapcast::detail {
 
-std::size_t LoadContext::line_of(const std::string& pointer) const {
-  if (doc.locator == nullptr) return 0;
-  return doc.locator->nearest(prefix + pointer).line;
+bool pointer_is_within(std::string_view pointer, std::string_view prefix) {
+  if (prefix.empty()) return true;
+  if (pointer.size() < prefix.size() || pointer.substr(0, prefix.size()) != prefix) return false;
+  return pointer.size() == prefix.size() || pointer[prefix.size()] == '/';
+}
+
+void SourceMap::overlay(const std::string& at, Origin origin) {
+  std::erase_if(overlays, [&](const Overlay& o) { return pointer_is_within(o.at, at); });
+  overlays.push_back({at, std::move(origin)});
+}
+
+Located SourceMap::locate(const std::string& pointer) const {
+  // The deepest overlay containing the pointer wrote it; overlays never nest with a stale
+  // inner one because overlay() drops what a new overlay replaces.
+  const Overlay* best = nullptr;
+  for (const auto& o : overlays) {
+    if (pointer_is_within(pointer, o.at) && (best == nullptr || o.at.size() > best->at.size())) {
+      best = &o;
+    }
+  }
+  const Origin& origin = best != nullptr ? best->origin : base;
+  const std::string rest = best != nullptr ? pointer.substr(best->at.size()) : pointer;
+  Located where;
+  where.file = origin.doc.file;
+  if (!origin.label.empty()) {
+    where.pointer = origin.label;
+    where.detail = rest;
+    return where;
+  }
+  where.pointer = origin.pointer + rest;
+  if (origin.doc.locator != nullptr) {
+    const TextLocation at = origin.doc.locator->nearest(where.pointer);
+    where.line = at.line;
+    where.column = at.column;
+  }
+  return where;
+}
+
+std::string SourceMap::identity() const {
+  std::string text = base.doc.file + "#" + base.pointer;
+  for (const auto& o : overlays) {
+    text += "|" + o.at + "=" + o.origin.doc.file + "#" + o.origin.pointer + "#" + o.origin.label;
+  }
+  return text;
+}
+
+LoadContext LoadContext::plain(Diagnostics* diag, const DocumentRef& doc, std::string prefix,
+                               bool strict) {
+  auto map = std::make_shared<SourceMap>();
+  map->base.doc = doc;
+  map->base.pointer = std::move(prefix);
+  return LoadContext{diag, std::move(map), strict};
+}
+
+Diagnostic make_diagnostic(Severity severity, const Located& where, std::string message) {
+  Diagnostic d;
+  d.severity = severity;
+  d.file = where.file;
+  d.line = where.line;
+  d.column = where.column;
+  d.pointer = where.pointer.empty() ? std::string("/") : where.pointer;
+  d.message = where.detail.empty() ? std::move(message) : where.detail + ": " + message;
+  return d;
+}
+
+void LoadContext::error(const std::string& pointer, std::string message) const {
+  diag->add(make_diagnostic(Severity::error, locate(pointer), std::move(message)));
+}
+
+void LoadContext::warning(const std::string& pointer, std::string message) const {
+  diag->add(make_diagnostic(Severity::warning, locate(pointer), std::move(message)));
+}
+
+const std::vector<std::string_view>& keys_of(std::string_view object_kind) {
+  static const std::map<std::string_view, std::vector<std::string_view>, std::less<>> tables{
+      {"scenario",
+       {"$schema", "kind", "name", "title", "description", "extends", "world", "policy",
+        "overrides"}},
+      {"world",
+       {"$schema", "kind", "name", "title", "description", "start", "parameters", "chips",
+        "domestic_lines", "correlations", "correlation_repair"}},
+      {"foreign_chip",
+       {"label", "origin", "source", "note", "tpp", "memory_bandwidth_tbps", "volume_from",
+        "volume_until", "demand_weight", "frontier_initial_share", "initial_stock"}},
+      {"domestic_chip",
+       {"label", "origin", "source", "note", "tpp", "memory_bandwidth_tbps", "line",
+        "roadmap_from", "initial_stock"}},
+      {"foreign_stock", {"licensed", "smuggled"}},
+      {"domestic_stock", {"domestic"}},
+      {"line", {"label", "source", "note", "packages_per_year_2026"}},
+      {"correlation", {"parameters", "rank", "source", "note"}},
+      {"policy", {"$schema", "kind", "name", "title", "description", "levers"}},
+      {"lever_change", {"from", "to", "value", "source", "note"}},
+      {"lever_constant", {"value", "source", "note"}},
+      {"parameter_meta", {"unit", "source", "note", "truncate"}},
+  };
+  static const std::vector<std::string_view> none;
+  const auto it = tables.find(object_kind);
+  return it == tables.end() ? none : it->second;
 }
 
 std::string child(const std::string& pointer, std::string_view key) {
@@ -92,6 +189,21 @@ std::optional<std::string> read_string(const json& object, std::string_view key,
     return std::nullopt;
   }
   return it->get<std::string>();
+}
+
+bool check_provenance(const json& object, const std::string& pointer, const LoadContext& ctx) {
+  bool has_source = false;
+  for (const char* key : {"source", "note"}) {
+    const auto it = object.find(key);
+    if (it == object.end()) continue;
+    if (!it->is_string()) {
+      ctx.error(child(pointer, key), std::string("expected the ") + key +
+                                         " as a string, got " + describe_value(*it));
+    } else if (std::string_view(key) == "source") {
+      has_source = !it->get_ref<const std::string&>().empty();
+    }
+  }
+  return has_source;
 }
 
 std::optional<double> read_number(const json& value, const std::string& pointer,

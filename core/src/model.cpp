@@ -310,8 +310,12 @@ void ScenarioModel::simulate(const ModelInputs& in, RunOutput& out) const {
       }
       // Threshold event: bisect on the interpolant where the sign changes.
       if (std::isinf(out.threshold_month)) {
-        stepper.calc_state(t_stop, interpolated);
-        if (event_value(interpolated) >= 0.0) {
+        const State* at_stop = &stepper.current_state();
+        if (t_stop != t_new) {
+          stepper.calc_state(t_stop, interpolated);
+          at_stop = &interpolated;
+        }
+        if (event_value(*at_stop) >= 0.0) {
           double lo = t_old, hi = t_stop;
           for (int it = 0; it < 60 && hi - lo > 1e-9; ++it) {
             const double mid = 0.5 * (lo + hi);

@@ -34,6 +34,7 @@ SampleConstants SampleConstants::from(const ModelInputs& in, double threshold_mu
   k.alignment_factor = in[P::alignment_smuggling_factor];
   k.pressure_elasticity = in[P::smuggling_pressure_elasticity];
   k.smuggling_tau = in[P::smuggling_adjustment_months];
+  k.inverse_smuggling_tau = 1.0 / k.smuggling_tau;
 
   // Remote access (§6).
   k.remote_0 = in[P::remote_h100e_2026];
@@ -43,6 +44,7 @@ SampleConstants SampleConstants::from(const ModelInputs& in, double threshold_mu
   k.remote_baseline_share = in[P::remote_baseline_share];
   k.remote_usability = in[P::remote_usability];
   k.remote_tau = in[P::remote_adjustment_months];
+  k.inverse_remote_tau = 1.0 / k.remote_tau;
 
   // Domestic production (§7).
   k.ramp_rate = std::numbers::ln2 / in[P::domestic_ramp_doubling_months];
@@ -58,6 +60,8 @@ SampleConstants SampleConstants::from(const ModelInputs& in, double threshold_mu
   k.doubling_inference = in[P::densing_doubling_months];
   k.lag_0 = in[P::target_lag_months];
   k.lag_extension = in[P::anti_distillation_lag_extension];
+  k.inverse_doubling_training = 1.0 / k.doubling_training;
+  k.inverse_doubling_inference = 1.0 / k.doubling_inference;
   k.distillation_factor =
       1.0 + in[P::distilled_serving_share] * (in[P::distill_serving_gain] - 1.0);
 
@@ -116,10 +120,92 @@ void Dynamics::enter(const Segment& segment) {
   }
   for (auto& m : ss_.smuggle_mix) m /= mix_total;
 
+  ss_.units_per_h100e.assign(nf, 0.0);
+  ss_.smuggled_units_per_h100e.assign(nf, 0.0);
   for (std::size_t f = 0; f < nf; ++f) {
+    const double h = in_.train_h100e[static_cast<std::size_t>(layout_.foreign[f])];
+    ss_.units_per_h100e[f] = ss_.weight[f] / h;
+    ss_.smuggled_units_per_h100e[f] = ss_.smuggle_mix[f] / h;
     ss_.fee_constant[f] = segment.fee[f].b == 0.0;
     if (ss_.fee_constant[f]) ss_.fee_factor[f] = fee_factor(segment.fee[f].a, k_.fee_elasticity);
   }
+
+  // The legal channel's fixed structure in this segment (§4): which classes can be bought,
+  // what share of demand each receives after banned demand is redirected, and its caps.
+  ss_.banned_share = 0.0;
+  for (std::size_t f = 0; f < nf; ++f) {
+    if (segment.status[f] == ExportStatus::banned) ss_.banned_share += ss_.weight[f];
+  }
+  const double redirected = ss_.substitute >= 0 ? k_.substitution * ss_.banned_share : 0.0;
+  ss_.unmet_banned_share = ss_.banned_share - redirected;
+  ss_.purchases.clear();
+  for (std::size_t f = 0; f < nf; ++f) {
+    if (segment.status[f] == ExportStatus::banned) continue;
+    const double share =
+        ss_.weight[f] + (static_cast<int>(f) == ss_.substitute ? redirected : 0.0);
+    if (share <= 0.0) continue;
+    LegalPurchase p{};
+    p.f = f;
+    p.h = in_.train_h100e[static_cast<std::size_t>(layout_.foreign[f])];
+    p.share = share;
+    p.licensed = segment.status[f] == ExportStatus::licensed;
+    p.acceptance = p.licensed ? k_.acceptance_licensed : k_.acceptance_unrestricted;
+    p.fee_constant = ss_.fee_constant[f] != 0;
+    p.units_per_demand = share * ss_.fee_factor[f] / p.h;
+    p.has_share_cap = p.licensed && segment.cap_share[f].b == 0.0
+                          ? std::isfinite(segment.cap_share[f].a)
+                          : p.licensed;
+    p.cap_share_per_us = ss_.weight[f] / p.h;
+    ss_.purchases.push_back(p);
+  }
+
+  // Levers that do not ramp within the segment give constant factors: compute them once here
+  // rather than in every right-hand-side evaluation.
+  auto flat = [&](GlobalLever g) { return segment.lever[static_cast<std::size_t>(g)].b == 0.0; };
+  ss_.enforcement = compute_enforcement(segment.begin);
+  ss_.remote_policy = compute_remote_policy(segment.begin);
+  ss_.inverse_lag = compute_inverse_lag(segment.begin);
+  ss_.enforcement_constant =
+      flat(GlobalLever::enforcement_intensity) && flat(GlobalLever::allied_transshipment_coverage);
+  ss_.remote_constant =
+      flat(GlobalLever::remote_access_control) && flat(GlobalLever::allied_cloud_alignment);
+  ss_.lag_constant = flat(GlobalLever::anti_distillation_intensity);
+}
+
+double Dynamics::compute_enforcement(double t) const {
+  const auto& lever = seg_->lever;
+  return policy_factor(k_.enforcement_factor,
+                       lever[static_cast<std::size_t>(GlobalLever::enforcement_intensity)].at(t)) *
+         policy_factor(
+             k_.alignment_factor,
+             lever[static_cast<std::size_t>(GlobalLever::allied_transshipment_coverage)].at(t));
+}
+
+double Dynamics::compute_remote_policy(double t) const {
+  const auto& lever = seg_->lever;
+  return policy_factor(k_.remote_control_factor,
+                       lever[static_cast<std::size_t>(GlobalLever::remote_access_control)].at(t)) *
+         policy_factor(k_.remote_alignment_factor,
+                       lever[static_cast<std::size_t>(GlobalLever::allied_cloud_alignment)].at(t));
+}
+
+double Dynamics::compute_inverse_lag(double t) const {
+  // The diffusion lag (§9) is lengthened by anti-distillation measures.
+  const double intensity =
+      seg_->lever[static_cast<std::size_t>(GlobalLever::anti_distillation_intensity)].at(t);
+  return 1.0 / (k_.lag_0 * (1.0 + k_.lag_extension * intensity));
+}
+
+double Dynamics::enforcement_at(double t) const {
+  return ss_.enforcement_constant ? ss_.enforcement : compute_enforcement(t);
+}
+
+double Dynamics::remote_policy_at(double t) const {
+  return ss_.remote_constant ? ss_.remote_policy : compute_remote_policy(t);
+}
+
+double Dynamics::inverse_lag_at(double t) const {
+  return ss_.lag_constant ? ss_.inverse_lag : compute_inverse_lag(t);
 }
 
 void Dynamics::forcing(double t, Forcing& out) const {
@@ -132,61 +218,43 @@ void Dynamics::forcing(double t, Forcing& out) const {
   out.us_shipments = k_.frontier_stock_0 * growth_level(k_.us_rate, t, k_.growth_decay, out.fade) *
                      (k_.us_rate * out.fade + k_.depreciation);
   if (out.legal_units.size() != nf) out.legal_units.assign(nf, 0.0);
+  std::fill(out.legal_units.begin(), out.legal_units.end(), 0.0);
 
   // Legal channel (§4): banned demand is partly redirected to the substitute class; licensed
   // classes are capped; the target's government lets firms buy only part of what the US
   // permits. Whatever bans, caps and refusals leave unmet is the import pressure (demand that
   // fees price out simply disappears).
-  double banned = 0.0;
-  for (std::size_t f = 0; f < nf; ++f) {
-    if (seg.status[f] == ExportStatus::banned) banned += out.demand * ss_.weight[f];
-  }
-  const double redirected = ss_.substitute >= 0 ? k_.substitution * banned : 0.0;
-  double unmet = banned - redirected;
-  for (std::size_t f = 0; f < nf; ++f) {
-    out.legal_units[f] = 0.0;
-    if (seg.status[f] == ExportStatus::banned) continue;
-    double wanted = out.demand * ss_.weight[f];
-    if (static_cast<int>(f) == ss_.substitute) wanted += redirected;
-    if (wanted <= 0.0) continue;
-    const double h = in_.train_h100e[static_cast<std::size_t>(layout_.foreign[f])];
-    const double factor =
-        ss_.fee_constant[f] ? ss_.fee_factor[f] : fee_factor(seg.fee[f].at(t), k_.fee_elasticity);
-    const double units = wanted * factor / h;
+  double unmet = out.demand * ss_.unmet_banned_share;
+  for (const LegalPurchase& p : ss_.purchases) {
+    const double units =
+        p.fee_constant
+            ? out.demand * p.units_per_demand
+            : out.demand * p.share * fee_factor(seg.fee[p.f].at(t), k_.fee_elasticity) / p.h;
     double permitted = units;
-    double acceptance = k_.acceptance_unrestricted;
-    if (seg.status[f] == ExportStatus::licensed) {
-      acceptance = k_.acceptance_licensed;
-      const double cap_abs = seg.cap_units_per_year[f].at(t) / 12.0;
-      const double share = seg.cap_share[f].at(t);
-      const double cap_rel = std::isinf(share)
-                                 ? HUGE_VAL
-                                 : share * out.us_shipments * ss_.weight[f] / h;
-      permitted = std::min(units, std::min(cap_abs, cap_rel));
+    if (p.licensed) {
+      permitted = std::min(permitted, seg.cap_units_per_year[p.f].at(t) / 12.0);
+      if (p.has_share_cap) {
+        const double share = seg.cap_share[p.f].at(t);
+        if (std::isfinite(share)) {
+          permitted = std::min(permitted, share * out.us_shipments * p.cap_share_per_us);
+        }
+      }
     }
-    out.legal_units[f] = acceptance * permitted;
-    unmet += (units - out.legal_units[f]) * h;
+    const double bought = p.acceptance * permitted;
+    out.legal_units[p.f] = bought;
+    unmet += (units - bought) * p.h;
   }
   out.pressure = out.demand > 0.0 ? std::clamp(unmet / out.demand, 0.0, 1.0) : 0.0;
 
-  // Smuggling target (§5) and remote target (§6).
-  const auto& lever = seg.lever;
-  const double enforcement =
-      policy_factor(k_.enforcement_factor,
-                    lever[static_cast<std::size_t>(GlobalLever::enforcement_intensity)].at(t)) *
-      policy_factor(
-          k_.alignment_factor,
-          lever[static_cast<std::size_t>(GlobalLever::allied_transshipment_coverage)].at(t));
-  const double pressure_term =
-      k_.pressure_elasticity == 0.0 ? 1.0 : std::pow(out.pressure, k_.pressure_elasticity);
-  out.smuggling_target = k_.smuggling_0 * out.demand_level * enforcement * pressure_term;
-  const double remote_policy =
-      policy_factor(k_.remote_control_factor,
-                    lever[static_cast<std::size_t>(GlobalLever::remote_access_control)].at(t)) *
-      policy_factor(k_.remote_alignment_factor,
-                    lever[static_cast<std::size_t>(GlobalLever::allied_cloud_alignment)].at(t));
+  // Smuggling target (§5) and remote target (§6). pow only where the pressure is fractional.
+  double pressure_term = 1.0;
+  if (k_.pressure_elasticity != 0.0 && out.pressure != 1.0) {
+    pressure_term = out.pressure <= 0.0 ? 0.0
+                                        : std::exp(k_.pressure_elasticity * std::log(out.pressure));
+  }
+  out.smuggling_target = k_.smuggling_0 * out.demand_level * enforcement_at(t) * pressure_term;
   out.remote_target = k_.remote_0 * growth_level(k_.remote_rate, t, k_.growth_decay, out.fade) *
-                      remote_policy *
+                      remote_policy_at(t) *
                       (k_.remote_baseline_share + (1.0 - k_.remote_baseline_share) * out.pressure);
 }
 
@@ -201,13 +269,12 @@ void Dynamics::operator()(const std::vector<double>& x, std::vector<double>& dxd
 
   // Foreign classes (§4-§6, §8).
   for (std::size_t i = 0; i < nf; ++i) {
-    const double h = in_.train_h100e[static_cast<std::size_t>(layout_.foreign[i])];
     const std::size_t lic = layout_.licensed(i), smu = layout_.smuggled(i),
                       rem = layout_.remote(i), us = layout_.frontier(i);
     dxdt[lic] = f.legal_units[i] - delta * x[lic];
-    dxdt[smu] = smuggling_flow * ss_.smuggle_mix[i] / h - delta * x[smu];
-    dxdt[rem] = (f.remote_target * ss_.weight[i] / h - x[rem]) / k_.remote_tau;
-    dxdt[us] = f.us_shipments * ss_.weight[i] / h - delta * x[us];
+    dxdt[smu] = smuggling_flow * ss_.smuggled_units_per_h100e[i] - delta * x[smu];
+    dxdt[rem] = (f.remote_target * ss_.units_per_h100e[i] - x[rem]) * k_.inverse_remote_tau;
+    dxdt[us] = f.us_shipments * ss_.units_per_h100e[i] - delta * x[us];
   }
 
   // Domestic production (§7).
@@ -232,19 +299,16 @@ void Dynamics::operator()(const std::vector<double>& x, std::vector<double>& dxd
   }
 
   // Smuggling network (§5).
-  dxdt[layout_.smuggling_flow()] = (f.smuggling_target - smuggling_flow) / k_.smuggling_tau;
+  dxdt[layout_.smuggling_flow()] =
+      (f.smuggling_target - smuggling_flow) * k_.inverse_smuggling_tau;
 
   // Software diffusion (§9): the target's log2 index relaxes toward the frontier's with time
   // constant equal to the lag, which anti-distillation measures lengthen.
-  const double lag =
-      k_.lag_0 *
-      (1.0 + k_.lag_extension *
-                 seg.lever[static_cast<std::size_t>(GlobalLever::anti_distillation_intensity)]
-                     .at(t));
+  const double inverse_lag = inverse_lag_at(t);
   dxdt[layout_.software_training()] =
-      (t / k_.doubling_training - x[layout_.software_training()]) / lag;
+      (t * k_.inverse_doubling_training - x[layout_.software_training()]) * inverse_lag;
   dxdt[layout_.software_inference()] =
-      (t / k_.doubling_inference - x[layout_.software_inference()]) / lag;
+      (t * k_.inverse_doubling_inference - x[layout_.software_inference()]) * inverse_lag;
 }
 
 double Dynamics::target_training_effective(const std::vector<double>& x) const {

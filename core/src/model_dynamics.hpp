@@ -37,12 +37,13 @@ struct SampleConstants {
   double frontier_stock_0;
   double substitution, fee_elasticity, acceptance_licensed, acceptance_unrestricted;
   double smuggling_0, enforcement_factor, alignment_factor, pressure_elasticity,
-      smuggling_tau;
+      smuggling_tau, inverse_smuggling_tau;
   double remote_0, remote_rate, remote_control_factor, remote_alignment_factor,
-      remote_baseline_share, remote_usability, remote_tau;
+      remote_baseline_share, remote_usability, remote_tau, inverse_remote_tau;
   double ramp_rate, bound_rate, wafer_cut, hbm_cut, denial_share;
   double util_training, util_inference;
   double doubling_training, doubling_inference, lag_0, lag_extension;
+  double inverse_doubling_training, inverse_doubling_inference;
   double distillation_factor;
   double threshold;
 
@@ -51,12 +52,33 @@ struct SampleConstants {
 
 /// Per-sample quantities fixed within a segment (they depend on sampled weights and chip
 /// performance as well as on the segment).
+/// A foreign class the target can buy legally within a segment, with what does not change.
+struct LegalPurchase {
+  std::size_t f;             ///< layout index
+  double h;                  ///< TPP-based H100e per chip
+  double share;              ///< share of total demand directed at it (own + redirected)
+  double acceptance;         ///< share of permitted purchases the target's government allows
+  bool licensed;             ///< subject to the licence caps
+  bool fee_constant;
+  double units_per_demand;   ///< share x fee factor / h, when the fee is constant
+  double cap_share_per_us;   ///< cap share x weight / h (0 if no such rule)
+  bool has_share_cap;
+};
+
 struct SegmentSample {
   std::vector<double> weight;    ///< share of purchases per foreign class (in volume only)
   std::vector<double> smuggle_mix;  ///< share of the smuggling flow per foreign class
+  std::vector<double> units_per_h100e;  ///< weight / TPP-based H100e per chip
+  std::vector<double> smuggled_units_per_h100e;  ///< smuggle_mix / H100e per chip
   int substitute = -1;           ///< layout index of the best exportable class in volume
+  double banned_share = 0.0;     ///< share of demand aimed at banned classes
+  double unmet_banned_share = 0.0;  ///< of which not redirected to the substitute
+  std::vector<LegalPurchase> purchases;
   std::vector<double> fee_factor;  ///< (1 + fee)^-elasticity where the fee is constant
   std::vector<char> fee_constant;
+  // Policy factors of levers that are constant over the segment (NaN when they ramp).
+  double enforcement = 1.0, remote_policy = 1.0, inverse_lag = 0.0;
+  bool enforcement_constant = true, remote_constant = true, lag_constant = true;
 };
 
 /// Forcing quantities at time t (no state dependence).
@@ -103,9 +125,17 @@ class Dynamics {
   [[nodiscard]] double target_training_effective(const std::vector<double>& x) const;
 
   [[nodiscard]] const SegmentSample& segment_sample() const { return ss_; }
+  /// Smuggling enforcement factor, remote-access policy factor and 1/lag at time t.
+  [[nodiscard]] double enforcement_at(double t) const;
+  [[nodiscard]] double remote_policy_at(double t) const;
+  [[nodiscard]] double inverse_lag_at(double t) const;
   [[nodiscard]] const Segment& segment() const { return *seg_; }
 
  private:
+  [[nodiscard]] double compute_enforcement(double t) const;
+  [[nodiscard]] double compute_remote_policy(double t) const;
+  [[nodiscard]] double compute_inverse_lag(double t) const;
+
   const StateLayout& layout_;
   const ModelInputs& in_;
   const SampleConstants& k_;

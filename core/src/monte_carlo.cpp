@@ -1,13 +1,16 @@
 #include "gapcast/monte_carlo.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <exception>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -73,7 +76,6 @@ struct Scratch {
   std::vector<std::vector<double>> values;  // per world
   std::vector<ModelInputs> inputs;          // per world
   std::vector<RunOutput> outputs;           // per run
-  std::vector<double> series, scalars;      // one scenario's metrics
 };
 
 std::string drawn_values(const World& world, std::span<const double> values) {
@@ -130,7 +132,6 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
   const auto months = static_cast<std::size_t>(span) + 1;
   const std::uint64_t n_samples = options.central ? 1 : options.samples;
   if (n_samples == 0) throw std::invalid_argument("the sample count must be at least 1");
-  if (options.wave_size == 0) throw std::invalid_argument("the wave size must be at least 1");
   for (double q : options.quantiles) {
     if (!(q > 0.0 && q < 1.0)) {
       throw std::invalid_argument("quantile levels must lie strictly between 0 and 1");
@@ -254,13 +255,25 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
     }
   }
 
-  const std::size_t wave = std::min<std::size_t>(options.wave_size, n_samples);
+  std::size_t wave = options.wave_size;
+  if (wave == 0) {
+    constexpr std::size_t budget = std::size_t{64} << 20;
+    wave = std::clamp<std::size_t>(budget / (total_cells * sizeof(double)), 64, 1024);
+  }
+  wave = std::min<std::size_t>(wave, n_samples);
   std::vector<double> buffer(total_cells * wave);
   std::vector<std::exception_ptr> errors(wave);
   std::vector<std::vector<double>> wave_parameters(options.keep_raw ? wave : 0);
 
   const int max_threads = tbb::info::default_concurrency();
   const int threads = options.threads == 0 ? max_threads : static_cast<int>(options.threads);
+  // More threads than cores is allowed (results do not depend on it, and the thread-count
+  // tests use it); TBB's default market caps workers at the core count unless told otherwise.
+  std::optional<tbb::global_control> allow_oversubscription;
+  if (threads > max_threads) {
+    allow_oversubscription.emplace(tbb::global_control::max_allowed_parallelism,
+                                   static_cast<std::size_t>(threads));
+  }
   tbb::task_arena arena(threads);
   tbb::enumerable_thread_specific<Scratch> scratch_pool;
   std::uint64_t total_steps = 0;
@@ -284,8 +297,6 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
             sc.values[w].resize(samplers[w].size());
           }
           sc.outputs.resize(plans.size());
-          sc.series.resize(n_metrics * months);
-          sc.scalars.resize(n_scalars);
         }
         for (std::size_t j = range.begin(); j != range.end(); ++j) {
           if (cancelled()) return;
@@ -303,20 +314,16 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
               steps += sc.outputs[r].steps;
             }
             wave_steps[j] = steps;
+            // This sample's row of the wave buffer: every scenario's metrics, contiguous.
+            double* row = &buffer[j * total_cells];
             for (std::size_t s = 0; s < n_scen; ++s) {
               const auto& runs = scenario_runs[s];
               detail::scenario_metrics(
                   sc.outputs[runs.own], &sc.outputs[runs.no_controls],
                   runs.baseline >= 0 ? &sc.outputs[static_cast<std::size_t>(runs.baseline)]
                                      : nullptr,
-                  sc.series, sc.scalars);
-              const std::size_t base = s * n_metrics * months;
-              for (std::size_t c = 0; c < n_metrics * months; ++c) {
-                buffer[(base + c) * wave + j] = sc.series[c];
-              }
-              for (std::size_t k = 0; k < n_scalars; ++k) {
-                buffer[(series_cells + s * n_scalars + k) * wave + j] = sc.scalars[k];
-              }
+                  std::span<double>(row + s * n_metrics * months, n_metrics * months),
+                  std::span<double>(row + series_cells + s * n_scalars, n_scalars));
             }
             if (options.keep_raw) wave_parameters[j] = sc.values.front();
           } catch (const SimulationError& e) {
@@ -343,14 +350,15 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
     }
 
     // Fold the wave into the summaries: each cell takes its values in sample order, so the
-    // result does not depend on which thread computed which sample.
+    // result does not depend on which thread computed which sample. A task owns a block of
+    // neighbouring cells and walks the samples, reading each row's block contiguously.
     arena.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, total_cells, 64), [&](const auto& range) {
-        for (std::size_t c = range.begin(); c != range.end(); ++c) {
-          const double* values = &buffer[c * wave];
-          Cell& cell = cells[c];
-          const bool prob = is_probability[c] != 0;
-          for (std::size_t j = 0; j < count; ++j) cell.add(values[j], prob);
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, total_cells, 32), [&](const auto& range) {
+        for (std::size_t j = 0; j < count; ++j) {
+          const double* row = &buffer[j * total_cells];
+          for (std::size_t c = range.begin(); c != range.end(); ++c) {
+            cells[c].add(row[c], is_probability[c] != 0);
+          }
         }
       });
     });
@@ -361,11 +369,11 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
         for (std::size_t s = 0; s < n_scen; ++s) {
           for (std::size_t m = 0; m < n_metrics; ++m) {
             for (std::size_t d : raw_dates) {
-              results.raw_series.push_back(buffer[((s * n_metrics + m) * months + d) * wave + j]);
+              results.raw_series.push_back(buffer[j * total_cells + (s * n_metrics + m) * months + d]);
             }
           }
           for (std::size_t k = 0; k < n_scalars; ++k) {
-            results.raw_scalars.push_back(buffer[(series_cells + s * n_scalars + k) * wave + j]);
+            results.raw_scalars.push_back(buffer[j * total_cells + series_cells + s * n_scalars + k]);
           }
         }
         results.raw_parameters.insert(results.raw_parameters.end(), wave_parameters[j].begin(),
@@ -379,9 +387,11 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
   const std::size_t n_stats = 1 + options.quantiles.size();
   auto finish = [&](const Cell& cell, bool probability, double* stats) {
     stats[0] = cell.mean();
-    for (std::size_t q = 0; q < options.quantiles.size(); ++q) {
-      const bool empty = cell.counts.finite + cell.counts.infinite == 0;
-      stats[1 + q] = probability || empty ? nan : cell.sketch.quantile(options.quantiles[q]);
+    const std::span<double> out(stats + 1, options.quantiles.size());
+    if (probability || cell.counts.finite + cell.counts.infinite == 0) {
+      std::fill(out.begin(), out.end(), nan);
+    } else {
+      cell.sketch.quantiles(options.quantiles, out);
     }
   };
   results.series.assign(series_cells * n_stats, nan);
@@ -411,7 +421,7 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
   info.threshold_multiple = options.threshold_multiple;
   info.solver = options.solver;
   info.quantile_accuracy = options.quantile_accuracy;
-  info.wave_size = options.wave_size;
+  info.wave_size = wave;
   info.solver_steps = total_steps;
   info.baseline_policy = baseline ? baseline->name : "";
   info.wall_seconds =

@@ -10,10 +10,11 @@
 //
 // Units: a duration may be written in months or years and is converted to the parameter's
 // canonical unit by scaling every location number (values, bounds, percentiles, means and sds);
-// other parameters accept only their canonical unit.
+// other parameters accept only their canonical unit. The unit belongs to the parameter: a
+// mixture component cannot carry its own.
 #include <cmath>
+#include <cstdio>
 #include <map>
-#include <regex>
 
 #include "gapcast/suggest.hpp"
 #include "loader_support.hpp"
@@ -58,16 +59,67 @@ const std::vector<KindKeys>& kind_keys() {
   return table;
 }
 
-const std::vector<std::string_view> meta_keys{"unit", "source", "note", "truncate"};
-
-/// Matches "p5", "p50", "p95", "p2.5": a percentile key. Returns the level in (0, 100).
-std::optional<double> percentile_key(const std::string& key) {
-  static const std::regex pattern(R"(p(\d{1,2}(\.\d+)?))");
-  std::smatch m;
-  if (!std::regex_match(key, m, pattern)) return std::nullopt;
-  const double level = std::stod(m[1].str());
+/// Matches "p5", "p50", "p95", "p2.5": a percentile key, "p" then one or two digits and
+/// optionally "." and one to six digits (the schema's pattern ^p[0-9]{1,2}(\.[0-9]{1,6})?$).
+/// Returns the level in (0, 100). Written by hand rather than with std::regex, whose
+/// backtracking matcher recurses once per character and can exhaust the stack on a long key.
+std::optional<double> percentile_key(std::string_view key) {
+  auto digits = [&](std::size_t from) {
+    std::size_t n = 0;
+    while (from + n < key.size() && key[from + n] >= '0' && key[from + n] <= '9') ++n;
+    return n;
+  };
+  if (key.size() < 2 || key[0] != 'p') return std::nullopt;
+  const std::size_t whole = digits(1);
+  if (whole < 1 || whole > 2) return std::nullopt;
+  std::size_t end = 1 + whole;
+  if (end < key.size()) {
+    if (key[end] != '.') return std::nullopt;
+    const std::size_t fraction = digits(end + 1);
+    if (fraction < 1 || fraction > 6 || end + 1 + fraction != key.size()) return std::nullopt;
+    end = key.size();
+  }
+  double level = 0.0;
+  // At most 9 characters of digits and one point: exact enough, and no locale involved.
+  double scale = 1.0;
+  bool after_point = false;
+  for (std::size_t i = 1; i < end; ++i) {
+    if (key[i] == '.') {
+      after_point = true;
+      continue;
+    }
+    const double d = key[i] - '0';
+    if (after_point) {
+      scale /= 10.0;
+      level += d * scale;
+    } else {
+      level = level * 10.0 + d;
+    }
+  }
   if (level <= 0.0 || level >= 100.0) return std::nullopt;
   return level;
+}
+
+/// Four significant digits, for numbers the engine computed (tails, not what the file says).
+std::string significant(double x) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", x);
+  return buffer;
+}
+
+/// A number as written times the unit scale; reports a value that overflows in the
+/// conversion (1e308 years is not a number of months).
+std::optional<double> scaled(const json& value, const std::string& pointer,
+                             const LoadContext& ctx, double scale) {
+  auto x = read_number(value, pointer, ctx);
+  if (!x) return std::nullopt;
+  const double y = *x * scale;
+  if (!std::isfinite(y)) {
+    ctx.error(pointer, "the number " + number_text(*x) + " is too large once converted to the "
+                       "parameter's unit");
+    return std::nullopt;
+  }
+  return y;
 }
 
 struct Reader {
@@ -83,12 +135,9 @@ struct Reader {
       ok = false;
       return std::nullopt;
     }
-    auto x = read_number(*it, child(pointer, key), ctx);
-    if (!x) {
-      ok = false;
-      return std::nullopt;
-    }
-    return *x * scale;
+    auto x = scaled(*it, child(pointer, key), ctx, scale);
+    if (!x) ok = false;
+    return x;
   }
   std::optional<double> optional_number(std::string_view key, double fallback,
                                         double scale = 1.0) {
@@ -104,18 +153,19 @@ struct Reader {
     }
     if (!it->is_array() || it->empty()) {
       ctx.error(child(pointer, key), "expected a non-empty array of numbers, got " +
-                                         describe_value(*it));
+                                         (it->is_array() ? std::string("an empty array")
+                                                         : describe_value(*it)));
       ok = false;
       return std::nullopt;
     }
     std::vector<double> out;
     for (std::size_t i = 0; i < it->size(); ++i) {
-      auto x = read_number((*it)[i], child(child(pointer, key), i), ctx);
+      auto x = scaled((*it)[i], child(child(pointer, key), i), ctx, scale);
       if (!x) {
         ok = false;
         return std::nullopt;
       }
-      out.push_back(*x * scale);
+      out.push_back(*x);
     }
     return out;
   }
@@ -138,23 +188,51 @@ std::optional<Distribution> parse_percentile_form(const json& obj, const std::st
                                                   const LoadContext& ctx, double scale,
                                                   bool log_space) {
   std::map<double, std::pair<std::string, double>> points;  // level -> (key, value)
+  bool numbers_ok = true;
   for (const auto& item : obj.items()) {
     const auto level = percentile_key(item.key());
     if (!level) continue;
-    auto x = read_number(item.value(), child(pointer, item.key()), ctx);
-    if (!x) return std::nullopt;
-    points[*level] = {item.key(), *x * scale};
+    auto x = scaled(item.value(), child(pointer, item.key()), ctx, scale);
+    if (!x) {
+      numbers_ok = false;
+      continue;
+    }
+    if (const auto [it, inserted] = points.try_emplace(*level, item.key(), *x); !inserted) {
+      ctx.error(child(pointer, item.key()), "names the same percentile as \"" +
+                                                it->second.first + "\"");
+      return std::nullopt;
+    }
   }
+  if (!numbers_ok) return std::nullopt;
   if (points.size() != 3 || !points.contains(50.0)) {
     ctx.error(pointer,
               "a percentile specification needs exactly three percentiles including the median, "
               "e.g. {\"p5\": 2.8, \"p50\": 3.5, \"p95\": 6}");
     return std::nullopt;
   }
+  // Plain variables rather than structured bindings: clang 14 (the fuzzing build) cannot
+  // capture structured bindings in the lambda below.
   auto it = points.begin();
-  const auto [q_low, low] = *it++;
+  const double q_low = it->first;
+  const auto low = (it++)->second;
   const auto mid = (it++)->second;
-  const auto [q_high, high] = *it;
+  const double q_high = it->first;
+  const auto high = it->second;
+  // The factory checks these too; saying it with the file's own keys is clearer.
+  if (!(low.second < mid.second && mid.second < high.second)) {
+    ctx.error(pointer, "percentiles must increase with their level: " + low.first + "=" +
+                           number_text(low.second) + " < " + mid.first + "=" +
+                           number_text(mid.second) + " < " + high.first + "=" +
+                           number_text(high.second) + " does not hold");
+    return std::nullopt;
+  }
+  if (log_space && !(low.second > 0.0)) {
+    ctx.error(pointer, "percentiles are read in log space (a two-piece lognormal), which needs "
+                       "every value > 0 (got " + low.first + "=" + number_text(low.second) +
+                       "); for quantities that can be zero or negative use {\"dist\": "
+                       "\"percentiles\", \"space\": \"linear\", ...}");
+    return std::nullopt;
+  }
   return build(pointer, ctx, [&] {
     return Distribution::from_percentiles(low.second, mid.second, high.second, q_low / 100.0,
                                           q_high / 100.0, log_space);
@@ -293,20 +371,44 @@ std::optional<Distribution> parse_explicit(const json& obj, const std::string& k
 
 }  // namespace
 
+const std::vector<std::string_view>* distribution_kind_keys(std::string_view kind) {
+  for (const auto& k : kind_keys()) {
+    if (k.kind == kind) return &k.keys;
+  }
+  return nullptr;
+}
+
+const std::vector<std::string_view>& distribution_kind_names() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    for (const auto& k : kind_keys()) out.push_back(k.kind);
+    return out;
+  }();
+  return names;
+}
+
 std::optional<Distribution> parse_distribution(const json& value, const std::string& pointer,
                                                const LoadContext& ctx, double scale, int depth) {
   if (value.is_number()) {
-    auto x = read_number(value, pointer, ctx);
+    auto x = scaled(value, pointer, ctx, scale);
     if (!x) return std::nullopt;
-    return Distribution::point(*x * scale);
+    return build(pointer, ctx, [&] { return Distribution::point(*x); });
   }
   if (!value.is_object()) {
     ctx.error(pointer, "expected a number or a distribution object, got " +
                            describe_value(value));
     return std::nullopt;
   }
+  if (depth > 0 && value.contains("unit")) {
+    // The parameter's unit converts every component alike; a component with another unit
+    // would silently be read in the parameter's.
+    ctx.error(child(pointer, "unit"), "a mixture component cannot have its own unit; give "
+                                      "\"unit\" once, on the parameter");
+    return std::nullopt;
+  }
 
   // Which form is this? Exactly one of: "dist", "value", "ci90", percentile keys.
+  const auto& meta_keys = keys_of("parameter_meta");
   std::vector<std::string_view> allowed(meta_keys.begin(), meta_keys.end());
   std::optional<Distribution> dist;
   const bool has_percentiles = [&] {
@@ -353,9 +455,9 @@ std::optional<Distribution> parse_distribution(const json& value, const std::str
     const std::size_t errors_before = ctx.diag->error_count();
     check_keys(value, pointer, ctx, allowed, "a point value");
     if (ctx.diag->error_count() != errors_before) return std::nullopt;
-    auto x = read_number(value["value"], child(pointer, "value"), ctx);
+    auto x = scaled(value["value"], child(pointer, "value"), ctx, scale);
     if (!x) return std::nullopt;
-    dist = Distribution::point(*x * scale);
+    dist = build(child(pointer, "value"), ctx, [&] { return Distribution::point(*x); });
   } else if (value.contains("ci90")) {
     allowed.push_back("ci90");
     const std::size_t errors_before = ctx.diag->error_count();
@@ -364,11 +466,13 @@ std::optional<Distribution> parse_distribution(const json& value, const std::str
     const auto& ci = value["ci90"];
     const std::string at = child(pointer, "ci90");
     if (!ci.is_array() || ci.size() != 2) {
-      ctx.error(at, "expected [low, high], got " + describe_value(ci));
+      ctx.error(at, "expected [low, high], got " +
+                        (ci.is_array() ? "an array of " + std::to_string(ci.size()) + " numbers"
+                                       : describe_value(ci)));
       return std::nullopt;
     }
-    auto lo = read_number(ci[0], child(at, 0), ctx);
-    auto hi = read_number(ci[1], child(at, 1), ctx);
+    auto lo = scaled(ci[0], child(at, 0), ctx, scale);
+    auto hi = scaled(ci[1], child(at, 1), ctx, scale);
     if (!lo || !hi) return std::nullopt;
     if (*lo <= 0.0) {
       ctx.error(at, "\"ci90\" is a lognormal interval and needs 0 < low (got low=" +
@@ -376,9 +480,12 @@ std::optional<Distribution> parse_distribution(const json& value, const std::str
                         "use {\"dist\": \"normal\", \"p5\": low, \"p95\": high}");
       return std::nullopt;
     }
-    dist = build(at, ctx, [&] {
-      return Distribution::lognormal_from_interval(*lo * scale, *hi * scale, 0.90);
-    });
+    if (!(*lo < *hi)) {
+      ctx.error(at, "a 90% interval is [low, high] with low < high (got low=" +
+                        number_text(*lo) + ", high=" + number_text(*hi) + ")");
+      return std::nullopt;
+    }
+    dist = build(at, ctx, [&] { return Distribution::lognormal_from_interval(*lo, *hi, 0.90); });
   } else if (has_percentiles) {
     for (const auto& item : value.items()) {
       if (percentile_key(item.key())) allowed.push_back(item.key());
@@ -398,15 +505,17 @@ std::optional<Distribution> parse_distribution(const json& value, const std::str
   if (const auto t = value.find("truncate"); t != value.end()) {
     const std::string at = child(pointer, "truncate");
     if (!t->is_array() || t->size() != 2) {
-      ctx.error(at, "expected [low, high] (null for an open end), got " + describe_value(*t));
+      ctx.error(at, "expected [low, high] (null for an open end), got " +
+                        (t->is_array() ? "an array of " + std::to_string(t->size()) + " values"
+                                       : describe_value(*t)));
       return std::nullopt;
     }
     double bounds[2] = {-HUGE_VAL, HUGE_VAL};
     for (std::size_t i = 0; i < 2; ++i) {
       if ((*t)[i].is_null()) continue;
-      auto x = read_number((*t)[i], child(at, i), ctx);
+      auto x = scaled((*t)[i], child(at, i), ctx, scale);
       if (!x) return std::nullopt;
-      bounds[i] = *x * scale;
+      bounds[i] = *x;
     }
     if (dist->is_point()) {
       ctx.error(at, "a point value cannot be truncated");
@@ -472,7 +581,9 @@ std::optional<ParameterSpec> parse_parameter(const json& value, const std::strin
     std::string message =
         (is_point ? "value " + number_text(lo_check)
                   : "distribution reaches " +
-                        number_text(lo_check < info.min ? lo_check : hi_check)) +
+                        significant(lo_check < info.min ? lo_check : hi_check) +
+                        " at its one-in-a-million " + (lo_check < info.min ? "low" : "high") +
+                        " tail") +
         ", outside the valid range of " + std::string(info.name) + " [" +
         number_text(info.min) + ", " + number_text(info.max) + "] " + std::string(info.unit);
     if (!is_point) message += "; narrow it or add \"truncate\": [low, high]";
@@ -494,9 +605,10 @@ std::optional<ParameterSpec> parse_parameter(const json& value, const std::strin
   spec.description = std::string(info.description);
   spec.valid_min = info.min;
   spec.valid_max = info.max;
-  spec.file = ctx.doc.file;
-  spec.pointer = ctx.full(pointer);
-  spec.line = ctx.line_of(pointer);
+  const Located where = ctx.locate(pointer);
+  spec.file = where.file;
+  spec.pointer = where.detail.empty() ? where.pointer : where.pointer + " " + where.detail;
+  spec.line = where.line;
   spec.spec = value;
   return spec;
 }

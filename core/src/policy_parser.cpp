@@ -15,11 +15,6 @@
 namespace gapcast::detail {
 namespace {
 
-const std::vector<std::string_view> policy_keys{"$schema", "kind",   "name",
-                                                "title",   "description", "levers"};
-const std::vector<std::string_view> entry_keys{"from", "to", "value", "source", "note"};
-const std::vector<std::string_view> constant_keys{"value", "source", "note"};
-
 std::optional<double> lever_value(const json& value, const std::string& pointer,
                                   const LoadContext& ctx, const LeverInfo& lever) {
   switch (lever.kind) {
@@ -61,7 +56,8 @@ std::optional<Schedule> parse_schedule(const json& value, const std::string& poi
     // A constant, possibly with provenance.
     const json* v = &value;
     if (value.is_object()) {
-      check_keys(value, pointer, ctx, constant_keys, "a constant lever value");
+      check_keys(value, pointer, ctx, keys_of("lever_constant"), "a constant lever value");
+      check_provenance(value, pointer, ctx);
       const auto it = value.find("value");
       if (it == value.end()) {
         ctx.error(pointer, "missing key \"value\"");
@@ -76,6 +72,7 @@ std::optional<Schedule> parse_schedule(const json& value, const std::string& poi
 
   Schedule schedule(lever.no_controls_value);
   double previous_end = -HUGE_VAL;
+  std::string previous_text;  // how the previous change ends, for the ordering message
   bool ok = true;
   for (std::size_t i = 0; i < value.size(); ++i) {
     const std::string at = child(pointer, i);
@@ -84,7 +81,8 @@ std::optional<Schedule> parse_schedule(const json& value, const std::string& poi
       ok = false;
       continue;
     }
-    check_keys(entry, at, ctx, entry_keys, "a dated lever change");
+    check_keys(entry, at, ctx, keys_of("lever_change"), "a dated lever change");
+    check_provenance(entry, at, ctx);
     const auto from_it = entry.find("from");
     const auto value_it = entry.find("value");
     if (from_it == entry.end() || value_it == entry.end()) {
@@ -92,50 +90,60 @@ std::optional<Schedule> parse_schedule(const json& value, const std::string& poi
       ok = false;
       continue;
     }
+    // Dates and value are checked independently, so that one run reports every problem of
+    // an entry; the schedule is only built from entries without any.
     const auto from = read_month(*from_it, child(at, "from"), ctx);
     const auto x = lever_value(*value_it, child(at, "value"), ctx, lever);
-    if (!from || !x) {
+    if (!from) {
       ok = false;
       continue;
     }
+    bool entry_ok = x.has_value();
     const double t0 = month_index(*from);
     if (t0 < previous_end) {
       ctx.error(child(at, "from"),
-                "changes must be in date order without overlapping; this one starts before the "
-                "previous one ends");
+                "changes must be in date order without overlapping; this one starts " +
+                    format_year_month(*from) + ", before the previous one " + previous_text);
+      entry_ok = false;
+    }
+    const auto to_it = entry.find("to");
+    // previous_end only moves forward: an entry reported as out of order must not let a
+    // later one slip in before a change the schedule already holds (Schedule requires its
+    // changes in time order).
+    if (to_it == entry.end()) {
+      if (entry_ok) schedule.step(t0, *x);
+      if (t0 + 1e-9 > previous_end) {
+        previous_end = t0 + 1e-9;  // a later step in the same month would be ambiguous
+        previous_text = "(" + format_year_month(*from) + ")";
+      }
+      ok = ok && entry_ok;
+      continue;
+    }
+    const auto to = read_month(*to_it, child(at, "to"), ctx);
+    if (!to) {
       ok = false;
       continue;
     }
-    if (const auto to_it = entry.find("to"); to_it != entry.end()) {
-      const auto to = read_month(*to_it, child(at, "to"), ctx);
-      if (!to) {
-        ok = false;
-        continue;
-      }
-      if (lever.kind == LeverKind::export_status) {
-        ctx.error(child(at, "to"), "export status changes in steps; a ramp (\"to\") is not "
-                                   "possible for it");
-        ok = false;
-        continue;
-      }
-      const double t1 = month_index(*to);
-      if (t1 <= t0) {
-        ctx.error(child(at, "to"), "a ramp must end after it starts (\"to\" later than \"from\")");
-        ok = false;
-        continue;
-      }
-      if (!std::isfinite(*x) || !std::isfinite(schedule.value(t0))) {
-        ctx.error(at, "a ramp needs numeric values at both ends; \"no cap\" (null) can only "
-                      "change in a step");
-        ok = false;
-        continue;
-      }
-      schedule.ramp(t0, t1, *x);
-      previous_end = t1;
-    } else {
-      schedule.step(t0, *x);
-      previous_end = t0 + 1e-9;  // a later step in the same month would be ambiguous
+    if (lever.kind == LeverKind::export_status) {
+      ctx.error(child(at, "to"), "export status changes in steps; a ramp (\"to\") is not "
+                                 "possible for it");
+      entry_ok = false;
     }
+    const double t1 = month_index(*to);
+    if (t1 <= t0) {
+      ctx.error(child(at, "to"), "a ramp must end after it starts (\"to\" later than \"from\")");
+      entry_ok = false;
+    } else if (t1 > previous_end) {
+      previous_end = t1;
+      previous_text = "ends (its ramp runs to " + format_year_month(*to) + ")";
+    }
+    if (entry_ok && (!std::isfinite(*x) || !std::isfinite(schedule.value(t0)))) {
+      ctx.error(at, "a ramp needs numeric values at both ends; \"no cap\" (null) can only "
+                    "change in a step");
+      entry_ok = false;
+    }
+    if (entry_ok) schedule.ramp(t0, t1, *x);
+    ok = ok && entry_ok;
   }
   if (!ok) return std::nullopt;
   return schedule;
@@ -146,7 +154,7 @@ std::optional<Schedule> parse_schedule(const json& value, const std::string& poi
 std::optional<Policy> parse_policy(const json& value, const LoadContext& ctx) {
   if (!expect_object(value, "", ctx, "a policy")) return std::nullopt;
   const std::size_t errors_before = ctx.diag->error_count();
-  check_keys(value, "", ctx, policy_keys, "a policy");
+  check_keys(value, "", ctx, keys_of("policy"), "a policy");
   if (const auto kind = read_string(value, "kind", "", ctx, false); kind && *kind != "policy") {
     ctx.error("/kind", "this file is a \"" + *kind + "\", but a policy is expected here");
   }

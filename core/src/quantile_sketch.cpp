@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -45,7 +46,7 @@ void QuantileSketch::Store::add(std::int32_t bin, std::uint64_t n) {
     const std::size_t grow = missing + slack_for(counts.size());
     // Build the new window in a fresh vector (rather than insert at the front) so that its
     // capacity equals its size and memory_bytes() reflects the window exactly.
-    std::vector<std::uint64_t> grown(counts.size() + grow, 0);
+    std::vector<std::uint32_t> grown(counts.size() + grow, 0);
     std::copy(counts.begin(), counts.end(), grown.begin() + static_cast<std::ptrdiff_t>(grow));
     counts.swap(grown);
     offset -= static_cast<std::int32_t>(grow);
@@ -54,18 +55,22 @@ void QuantileSketch::Store::add(std::int32_t bin, std::uint64_t n) {
     const std::size_t missing =
         static_cast<std::size_t>(static_cast<std::int64_t>(bin) - offset) - counts.size() + 1;
     const std::size_t grow = missing + slack_for(counts.size());
-    std::vector<std::uint64_t> grown(counts.size() + grow, 0);
+    std::vector<std::uint32_t> grown(counts.size() + grow, 0);
     std::copy(counts.begin(), counts.end(), grown.begin());
     counts.swap(grown);
   }
-  counts[static_cast<std::size_t>(bin - offset)] += n;
+  std::uint32_t& slot = counts[static_cast<std::size_t>(bin - offset)];
+  if (n > std::numeric_limits<std::uint32_t>::max() - slot) {
+    throw std::overflow_error("QuantileSketch: more than 2^32 - 1 values in one bin");
+  }
+  slot += static_cast<std::uint32_t>(n);
   total += n;
 }
 
 QuantileSketch::QuantileSketch(double relative_accuracy)
     : accuracy_(relative_accuracy),
       gamma_(0.0),
-      inv_log_gamma_(0.0),
+      multiplier_(0.0),
       min_positive_(kMinPositive),
       min_(kInf),
       max_(-kInf) {
@@ -75,21 +80,64 @@ QuantileSketch::QuantileSketch(double relative_accuracy)
                                 std::to_string(relative_accuracy));
   }
   gamma_ = (1.0 + relative_accuracy) / (1.0 - relative_accuracy);
-  inv_log_gamma_ = 1.0 / std::log(gamma_);
+  multiplier_ = 0.75 / std::log(gamma_);
 }
 
+// Bin index without a logarithm. A positive double is 2^e x s with s in [1, 2); the mapping
+// approximates log2 by L(v) = e + q(s) with the quadratic q(s) = (6s - s^2 - 5) / 3, which is
+// monotone on [1, 2] with q(1) = 0 and q(2) = 1, so L is increasing and continuous across
+// powers of two. Along L, d(ln v)/dL = 1 / (s q'(s)) = 3 / (6s - 2s^2), at most 3/4 on [1, 2].
+// Bins of width 1/m in L therefore span at most a factor exp(3 / (4 m)) in value; choosing
+// m = 3 / (4 ln gamma) makes that factor gamma, exactly the bin width of the logarithmic
+// mapping, so the relative-accuracy guarantee is unchanged while about 8% more bins are used
+// (3 / (4 ln 2) = 1.082). The computation is a handful of exact bit operations and
+// multiplications: several times cheaper than std::log, and the same on every platform.
+namespace {
+
+struct Decomposed {
+  int exponent;
+  double significand;  // in [1, 2)
+};
+
+Decomposed decompose(double v) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &v, sizeof bits);
+  const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+  bits = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
+  double significand = 0.0;
+  std::memcpy(&significand, &bits, sizeof significand);
+  return {exponent, significand};
+}
+
+double approx_log2(double v) {
+  const Decomposed d = decompose(v);
+  const double s = d.significand;
+  return static_cast<double>(d.exponent) + (s * (6.0 - s) - 5.0) * (1.0 / 3.0);
+}
+
+/// Inverse of approx_log2.
+double approx_exp2(double x) {
+  const double e = std::floor(x);
+  const double f = x - e;
+  const double s = 3.0 - std::sqrt(4.0 - 3.0 * f);
+  return std::ldexp(s, static_cast<int>(e));
+}
+
+}  // namespace
+
 std::int32_t QuantileSketch::bin_of(double magnitude) const {
-  // Bin i holds (gamma^(i-1), gamma^i]. Multiplying by a precomputed 1/log(gamma) (instead of
-  // dividing) is fine: what matters for determinism is that the same value always maps to the
-  // same bin, and it does, since the computation depends on nothing but the value.
-  return static_cast<std::int32_t>(std::ceil(std::log(magnitude) * inv_log_gamma_));
+  // magnitude is normal (>= 1e-300), so the exponent field is never the subnormal one.
+  return static_cast<std::int32_t>(std::ceil(approx_log2(magnitude) * multiplier_));
 }
 
 double QuantileSketch::value_of(std::int32_t bin) const {
-  // 2 gamma^i / (gamma + 1) is the point whose relative distance to both ends of the bin is
-  // exactly a = (gamma - 1) / (gamma + 1). Near DBL_MAX gamma^i may overflow to infinity; the
-  // caller clamps to the exact maximum, which is then the better answer anyway.
-  return std::pow(gamma_, static_cast<double>(bin)) * (2.0 / (gamma_ + 1.0));
+  // Bin i holds (lo, hi] with lo = L^-1((i - 1)/m) and hi = L^-1(i/m), hi / lo <= gamma. The
+  // harmonic-style midpoint 2 lo hi / (lo + hi) is within (hi - lo)/(hi + lo) <= a of every
+  // value in the bin. Near DBL_MAX the bound may overflow; the caller clamps to the exact
+  // maximum, which is then the better answer anyway.
+  const double hi = approx_exp2(static_cast<double>(bin) / multiplier_);
+  const double lo = approx_exp2(static_cast<double>(bin - 1) / multiplier_);
+  return 2.0 * lo * hi / (lo + hi);
 }
 
 void QuantileSketch::add(double value) {
@@ -152,6 +200,60 @@ void QuantileSketch::merge(const QuantileSketch& other) {
   max_ = std::max(max_, other.max_);
 }
 
+void QuantileSketch::quantiles(std::span<const double> qs, std::span<double> out) const {
+  if (qs.size() != out.size()) {
+    throw std::invalid_argument("QuantileSketch::quantiles: qs and out differ in length");
+  }
+  // Visit the requested levels in ascending order while walking the bins once; the answers
+  // are the same as quantile(q) for each level, which the tests check.
+  std::vector<std::size_t> order(qs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (!(qs[i] >= 0.0 && qs[i] <= 1.0)) {
+      throw std::invalid_argument("QuantileSketch::quantiles: q must be in [0, 1], got " +
+                                  std::to_string(qs[i]));
+    }
+    order[i] = i;
+  }
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return qs[a] < qs[b]; });
+  const std::uint64_t n = count();
+  if (n == 0) {
+    for (double& v : out) v = kNaN;
+    return;
+  }
+  const auto clamp = [this](double v) { return std::clamp(v, min_, max_); };
+  std::size_t next = 0;
+  std::uint64_t rank = 0;
+  auto rank_of = [&](std::size_t i) {
+    return std::min(static_cast<std::uint64_t>(std::floor(qs[i] * static_cast<double>(n - 1))),
+                    n - 1);
+  };
+  // Resolves every pending level whose rank falls before `seen` with `value`; the extreme
+  // ranks take the exact minimum and maximum, as in quantile().
+  auto settle = [&](std::uint64_t seen, double value) {
+    while (next < order.size() && (rank = rank_of(order[next])) < seen) {
+      out[order[next]] = rank == 0 ? min_ : rank == n - 1 ? max_ : value;
+      ++next;
+    }
+  };
+  std::uint64_t seen = neg_inf_;
+  settle(seen, -kInf);
+  for (std::size_t i = negative_.counts.size(); i-- > 0 && next < order.size();) {
+    if (negative_.counts[i] == 0) continue;
+    seen += negative_.counts[i];
+    settle(seen, clamp(-value_of(static_cast<std::int32_t>(negative_.offset +
+                                                           static_cast<std::int64_t>(i)))));
+  }
+  seen += zero_count_;
+  settle(seen, clamp(0.0));
+  for (std::size_t i = 0; i < positive_.counts.size() && next < order.size(); ++i) {
+    if (positive_.counts[i] == 0) continue;
+    seen += positive_.counts[i];
+    settle(seen, clamp(value_of(static_cast<std::int32_t>(positive_.offset +
+                                                          static_cast<std::int64_t>(i)))));
+  }
+  settle(n + 1, kInf);
+}
+
 double QuantileSketch::quantile(double q) const {
   if (!(q >= 0.0 && q <= 1.0)) {
     throw std::invalid_argument("QuantileSketch::quantile: q must be in [0, 1], got " +
@@ -201,7 +303,7 @@ double QuantileSketch::min() const { return count() == 0 ? kNaN : min_; }
 double QuantileSketch::max() const { return count() == 0 ? kNaN : max_; }
 
 std::size_t QuantileSketch::memory_bytes() const {
-  return (positive_.counts.capacity() + negative_.counts.capacity()) * sizeof(std::uint64_t);
+  return (positive_.counts.capacity() + negative_.counts.capacity()) * sizeof(std::uint32_t);
 }
 
 void QuantileSketch::clear() {

@@ -1,6 +1,7 @@
 // Reading a world file: the start month, the uncertain parameters, the chip-class table, the
 // domestic production lines and the rank correlations between parameters.
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "gapcast/sha256.hpp"
@@ -9,20 +10,6 @@
 
 namespace gapcast::detail {
 namespace {
-
-const std::vector<std::string_view> world_keys{
-    "$schema", "kind",   "name",           "title",        "description",       "start",
-    "parameters", "chips", "domestic_lines", "correlations", "correlation_repair"};
-const std::vector<std::string_view> foreign_chip_keys{
-    "label",        "origin",       "source",        "note",
-    "tpp",          "memory_bandwidth_tbps",         "volume_from", "volume_until",
-    "demand_weight", "frontier_initial_share", "initial_stock"};
-const std::vector<std::string_view> domestic_chip_keys{
-    "label", "origin", "source", "note", "tpp", "memory_bandwidth_tbps", "line", "roadmap_from",
-    "initial_stock"};
-const std::vector<std::string_view> line_keys{"label", "source", "note",
-                                              "packages_per_year_2026"};
-const std::vector<std::string_view> correlation_keys{"parameters", "rank", "source", "note"};
 
 /// Stands in for a parameter that failed to load, so that later checks (correlations) do not
 /// report it a second time as unknown. The world is rejected anyway.
@@ -64,7 +51,11 @@ void parse_chips(const json& chips, const std::string& pointer, const LoadContex
                  World& world) {
   if (!expect_object(chips, pointer, ctx, "the chip-class table")) return;
   if (chips.empty()) ctx.error(pointer, "the chip-class table is empty; define at least one class");
-  for (const auto& [name, entry] : chips.items()) {
+  for (const auto& item : chips.items()) {
+    // Named references rather than structured bindings: the field lambda below captures
+    // `name`, which clang 14 (the fuzzing build) does not allow for a structured binding.
+    const std::string& name = item.key();
+    const json& entry = item.value();
     const std::string at = child(pointer, name);
     if (!expect_object(entry, at, ctx, "a chip class")) continue;
     ChipClass chip;
@@ -75,15 +66,16 @@ void parse_chips(const json& chips, const std::string& pointer, const LoadContex
     if (!origin) continue;
     if (*origin == "foreign") {
       chip.origin = ChipOrigin::foreign;
-      check_keys(entry, at, ctx, foreign_chip_keys, "a foreign chip class");
+      check_keys(entry, at, ctx, keys_of("foreign_chip"), "a foreign chip class");
     } else if (*origin == "domestic") {
       chip.origin = ChipOrigin::domestic;
-      check_keys(entry, at, ctx, domestic_chip_keys, "a domestic chip class");
+      check_keys(entry, at, ctx, keys_of("domestic_chip"), "a domestic chip class");
     } else {
       ctx.error(child(at, "origin"),
                 "expected \"foreign\" or \"domestic\", got \"" + *origin + "\"");
       continue;
     }
+    check_provenance(entry, at, ctx);
 
     auto field = [&](ChipField f, const json& object, const std::string& object_pointer,
                      std::string_view key) {
@@ -115,8 +107,8 @@ void parse_chips(const json& chips, const std::string& pointer, const LoadContex
       field(ChipField::demand_weight, entry, at, "demand_weight");
       field(ChipField::frontier_initial_share, entry, at, "frontier_initial_share");
       if (stock_ok) {
-        static const std::vector<std::string_view> keys{"licensed", "smuggled"};
-        check_keys(*stock_it, stock_at, ctx, keys, "the initial stock of a foreign class");
+        check_keys(*stock_it, stock_at, ctx, keys_of("foreign_stock"),
+                   "the initial stock of a foreign class");
         field(ChipField::initial_licensed, *stock_it, stock_at, "licensed");
         field(ChipField::initial_smuggled, *stock_it, stock_at, "smuggled");
       }
@@ -124,8 +116,8 @@ void parse_chips(const json& chips, const std::string& pointer, const LoadContex
       if (auto line = read_string(entry, "line", at, ctx, true)) chip.line = *line;
       read_optional_month(entry, "roadmap_from", at, ctx, world.start, chip.roadmap_from);
       if (stock_ok) {
-        static const std::vector<std::string_view> keys{"domestic"};
-        check_keys(*stock_it, stock_at, ctx, keys, "the initial stock of a domestic class");
+        check_keys(*stock_it, stock_at, ctx, keys_of("domestic_stock"),
+                   "the initial stock of a domestic class");
         field(ChipField::initial_domestic, *stock_it, stock_at, "domestic");
       }
     }
@@ -139,7 +131,8 @@ void parse_lines(const json& lines, const std::string& pointer, const LoadContex
   for (const auto& [name, entry] : lines.items()) {
     const std::string at = child(pointer, name);
     if (!expect_object(entry, at, ctx, "a production line")) continue;
-    check_keys(entry, at, ctx, line_keys, "a production line");
+    check_keys(entry, at, ctx, keys_of("line"), "a production line");
+    check_provenance(entry, at, ctx);
     DomesticLine line;
     line.name = name;
     line.label = read_string(entry, "label", at, ctx, false).value_or(name);
@@ -210,7 +203,12 @@ void parse_correlations(const json& value, const std::string& pointer, const Loa
       ok = false;
       continue;
     }
-    check_keys(entry, at, ctx, correlation_keys, "a correlation entry");
+    check_keys(entry, at, ctx, keys_of("correlation"), "a correlation entry");
+    // A correlation is an assumption like any parameter, so --strict wants its source too.
+    if (!check_provenance(entry, at, ctx) && ctx.strict) {
+      ctx.error(at, "this correlation has no \"source\"; --strict requires a citation (or "
+                    "\"judgement: <reason>\") for every correlation");
+    }
     const auto params = entry.find("parameters");
     if (params == entry.end() || !params->is_array() || params->size() != 2 ||
         !(*params)[0].is_string() || !(*params)[1].is_string()) {
@@ -277,8 +275,9 @@ void parse_correlations(const json& value, const std::string& pointer, const Loa
     if (copula->repaired()) {
       std::string message =
           "the requested correlations cannot all hold at once; using the nearest valid set "
-          "(largest change " + number_text(copula->max_repair_change()) + "). Achieved vs "
-          "requested:";
+          "(largest change " + number_text(std::round(copula->max_repair_change() * 1000.0) /
+                                           1000.0) +
+          "). Achieved vs requested:";
       for (const auto& p : pairs) {
         message += " " + world.parameters[static_cast<std::size_t>(p.a)].name + "~" +
                    world.parameters[static_cast<std::size_t>(p.b)].name + " " +
@@ -299,7 +298,7 @@ void parse_correlations(const json& value, const std::string& pointer, const Loa
 std::optional<World> parse_world(const json& value, const LoadContext& ctx) {
   if (!expect_object(value, "", ctx, "a world")) return std::nullopt;
   const std::size_t errors_before = ctx.diag->error_count();
-  check_keys(value, "", ctx, world_keys, "a world");
+  check_keys(value, "", ctx, keys_of("world"), "a world");
   if (const auto kind = read_string(value, "kind", "", ctx, false); kind && *kind != "world") {
     ctx.error("/kind", "this file is a \"" + *kind + "\", but a world is expected here");
   }

@@ -21,7 +21,10 @@ struct Diagnostic {
   std::string file;          ///< as the user named it (may be empty for in-memory input)
   std::size_t line = 0;      ///< 1-based; 0 when unknown
   std::size_t column = 0;    ///< 1-based; 0 when unknown
-  std::string pointer;       ///< RFC 6901 JSON Pointer; empty for whole-file problems
+  /// RFC 6901 JSON Pointer; empty for whole-file problems. For a value given on the command
+  /// line (file "<command line>") it holds the --set argument instead, and the message starts
+  /// with the pointer inside that argument's value when there is one.
+  std::string pointer;
   std::string message;
 };
 

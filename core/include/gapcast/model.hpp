@@ -128,8 +128,8 @@ struct RunOutput {
 
 /// Error tolerances and limits of the adaptive solver (recorded in the run manifest).
 struct SolverSettings {
-  double abs_tolerance = 1e-6;
-  double rel_tolerance = 1e-6;
+  double abs_tolerance = 1e-5;
+  double rel_tolerance = 1e-5;
   double max_step_months = 6.0;
   std::size_t max_steps = 200000;
 };

@@ -35,7 +35,10 @@ struct RunOptions {
   SolverSettings solver;
   std::vector<double> quantiles{0.05, 0.25, 0.5, 0.75, 0.95};
   double quantile_accuracy = 0.005;
-  std::size_t wave_size = 256;
+  /// Samples integrated between two summary updates. 0 picks a size from a memory budget
+  /// (about 64 MiB of buffered values, between 64 and 1024 samples). Results do not depend on
+  /// it; larger waves only amortise the summaries' memory traffic.
+  std::size_t wave_size = 0;
   /// Policy used as the baseline for paired comparisons. If null, a scenario named "baseline"
   /// among the inputs supplies it; if there is none, baseline comparisons are left out.
   std::shared_ptr<const Policy> baseline_policy;

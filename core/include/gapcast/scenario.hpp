@@ -114,10 +114,15 @@ Policy no_controls_policy();
 /// same fingerprint set every lever identically, so their runs are interchangeable.
 std::string policy_fingerprint(const Policy& policy);
 
+/// One input of a scenario, for manifests. Roles: "scenario" (the file named on the command
+/// line), "extends" (each scenario file it builds on, nearest first), "world", "policy" (the
+/// files they came from, absent when written inline), "override" (a command-line --set: the
+/// display name is the argument as typed, "--set world.x=4", the path is empty and the hash is
+/// of the argument's text). Overrides inside a scenario file are covered by that file's hash.
 struct SourceFile {
-  std::string role;          ///< "scenario", "world", "policy", "extends"
+  std::string role;
   std::string display_name;  ///< as given or resolved relative to the scenario
-  std::string path;          ///< absolute
+  std::string path;          ///< absolute (empty for an override)
   std::string sha256;
 };
 

@@ -19,7 +19,10 @@ namespace gapcast {
 struct DocumentLimits {
   std::size_t max_bytes = 8u << 20;  ///< 8 MiB
   std::size_t max_depth = 64;
-  std::size_t max_array_length = 10000;
+  std::size_t max_array_length = 10000;  ///< elements of one array, members of one object
+  /// Values in the whole document. The loader records a location for every value, so this
+  /// bounds its memory as well as the work of every later pass.
+  std::size_t max_values = 200000;
 };
 
 struct SourceDocument {
@@ -44,7 +47,20 @@ std::optional<SourceDocument> parse_json_text(std::string text, const std::strin
                                               Diagnostics& diagnostics,
                                               const DocumentLimits& limits = {});
 
+/// Parses a JSON value of any type (a command-line override's value) under the same limits.
+/// Problems are reported as file-level errors of `display_name`, prefixed by `what`.
+std::optional<nlohmann::json> parse_json_value(const std::string& text,
+                                               const std::string& display_name,
+                                               const std::string& what,
+                                               Diagnostics& diagnostics,
+                                               const DocumentLimits& limits = {});
+
 /// Wraps an already-built JSON value (e.g. a Python dict) as a document without positions.
 SourceDocument document_from_json(nlohmann::json value, const std::string& display_name);
+
+/// Checks an in-memory value against the size limits (its serialised form). Returns false
+/// after reporting a problem as a file-level error of `display_name`.
+bool check_value_limits(const nlohmann::json& value, const std::string& display_name,
+                        Diagnostics& diagnostics, const DocumentLimits& limits = {});
 
 }  // namespace gapcast

@@ -1,0 +1,77 @@
+"""gapcast: effective AI compute under export-control scenarios, from Python.
+
+Load a scenario, change an assumption or a lever, run the Monte Carlo, and look at the results
+as NumPy arrays, an xarray Dataset or pandas DataFrames::
+
+    import gapcast
+
+    base = gapcast.load("baseline")                      # a shipped scenario, a file or a dict
+    faster = base.with_parameters(densing_doubling_months={"ci90": [2.5, 4]}).renamed("faster")
+    results = gapcast.run([base, faster], samples=2000, seed=1)
+    results.metric("gap_training_months").sel(stat="p50")
+    gapcast.plotting.fan_chart(results, "gap_training_months")
+
+The engine is the same C++ library the ``gapcast`` command runs: same validation, same
+numbers for the same seed and samples, same result files (:meth:`Results.write`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _core
+from ._core import Distribution
+from .errors import Diagnostic, GapcastWarning, ScenarioError, SimulationError
+from .results import Results
+from .run import default_options, run
+from .scenario import (
+    Lever,
+    Parameter,
+    Scenario,
+    load,
+    load_all,
+    scenario_path,
+    shipped_scenarios,
+)
+
+__version__: str = _core.__version__
+
+__all__ = [
+    "Diagnostic",
+    "Distribution",
+    "GapcastWarning",
+    "Lever",
+    "Parameter",
+    "Results",
+    "Scenario",
+    "ScenarioError",
+    "SimulationError",
+    "__version__",
+    "catalogue",
+    "default_options",
+    "load",
+    "load_all",
+    "plotting",
+    "run",
+    "scenario_path",
+    "shipped_scenarios",
+]
+
+
+def catalogue() -> dict[str, list[dict[str, Any]]]:
+    """The model's vocabulary: every world parameter, chip-class and production-line field,
+    and chip and global lever, with units, valid ranges and meanings."""
+    return _core.catalogue()
+
+
+def __getattr__(name: str) -> Any:
+    # matplotlib is imported only when plots are asked for: loading and running stay fast.
+    if name == "plotting":
+        import importlib
+
+        return importlib.import_module(".plotting", __name__)
+    raise AttributeError(f"module 'gapcast' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,195 @@
+"""Running scenarios: the Monte Carlo engine from Python."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Union
+
+from . import _core
+from .results import Results
+from .scenario import Scenario, ScenarioLike, load, load_all
+
+__all__ = ["default_options", "run"]
+
+ProgressLike = Union[bool, None, Callable[[int, int], Any]]
+
+
+def _as_list(scenarios: ScenarioLike | Iterable[ScenarioLike]) -> list[ScenarioLike]:
+    if isinstance(scenarios, (Scenario, str, os.PathLike, Mapping)):
+        return [scenarios]
+    return list(scenarios)
+
+
+def _load(items: list[ScenarioLike]) -> list[Scenario]:
+    # Files given together are loaded together, as the command does: one report of every
+    # problem in every file, and scenario names checked for uniqueness by the loader.
+    if items and all(isinstance(s, (str, os.PathLike)) for s in items):
+        return load_all(items)  # type: ignore[arg-type]
+    loaded = [load(s) for s in items]
+    seen: dict[str, str] = {}
+    for s in loaded:
+        if s.name in seen:
+            raise ValueError(
+                f"two scenarios are named {s.name!r} ({seen[s.name]} and {s.label}); names "
+                f"must be unique within a run: give one a new name with .renamed(...)"
+            )
+        seen[s.name] = s.label
+    return loaded
+
+
+def _progress_callback(progress: ProgressLike, total: int) -> tuple[Any, Any]:
+    """(callable for the engine, tqdm bar to close) for the `progress` argument."""
+    if progress is None or progress is False:
+        return None, None
+    if progress is True:
+        try:
+            # tqdm.auto draws a widget in notebooks, which needs ipywidgets; without it,
+            # it warns, so fall back to the text bar (which notebooks show too).
+            import ipywidgets  # noqa: F401
+            from tqdm.auto import tqdm
+        except ImportError:
+            from tqdm import tqdm
+
+        # delay: runs shorter than a second (most interactive reruns) draw nothing.
+        bar = tqdm(total=total, unit="sample", desc="gapcast", delay=1.0, leave=False)
+
+        def update(done: int, _total: int) -> None:
+            bar.update(done - bar.n)
+
+        return update, bar
+    if callable(progress):
+        return progress, None
+    raise TypeError("progress must be True, False, None or a callable(done, total)")
+
+
+def _command(scenarios: Sequence[Scenario], options: Mapping[str, Any]) -> list[str]:
+    """The call recorded in the manifest: a runnable `python -c` line when every scenario is
+    an unchanged file, otherwise the scenarios' labels and fingerprints."""
+    if all(s.path is not None for s in scenarios):
+        names = repr([str(s.path) for s in scenarios])
+    else:
+        names = "[" + ", ".join(
+            f"<{s.label}: {s.name} {s.fingerprint[:12]}>" for s in scenarios
+        ) + "]"
+    args = ", ".join(f"{k}={v!r}" for k, v in options.items())
+    return ["python", "-c", f"import gapcast; gapcast.run({names}, {args})"]
+
+
+def default_options() -> dict[str, Any]:
+    """The engine's default run options: what :func:`run` uses for options left at None
+    (and what the ``gapcast`` command uses without flags)."""
+    return _core.default_run_options()
+
+
+def run(
+    scenarios: ScenarioLike | Iterable[ScenarioLike],
+    *,
+    samples: int = 1000,
+    seed: int = 20260101,
+    threads: int = 0,
+    horizon: str = "2035-12",
+    central: bool = False,
+    threshold_multiple: float = 1.0,
+    baseline: ScenarioLike | None = None,
+    quantiles: Sequence[float] | None = None,
+    quantile_accuracy: float | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    max_step_months: float | None = None,
+    max_steps: int | None = None,
+    keep_raw: bool = False,
+    raw_dates: Sequence[str] | None = None,
+    raw_limit_bytes: int | None = None,
+    wave_size: int | None = None,
+    progress: ProgressLike = True,
+) -> Results:
+    """Runs one or more scenarios in the same sampled worlds and returns their statistics.
+
+    Options left at None take the engine's defaults (:func:`default_options`), which are
+    also the command's, so a run here and ``gapcast run`` without flags are the same run.
+
+    Args:
+        scenarios: a :class:`Scenario`, a file path, a shipped scenario's name
+            (``"baseline"``), a scenario dict, or a list of these. Names must be unique.
+        samples: Monte Carlo samples (sampled worlds). Ignored with ``central=True``.
+        seed: seed of the counter-based random streams. The same seed and samples give
+            bit-identical results for any ``threads``, and the same numbers as the command.
+        threads: worker threads, 0 for all cores.
+        horizon: last output month, ``"YYYY-MM"``.
+        central: one sample with every parameter at its median (point arithmetic).
+        threshold_multiple: capability threshold as a multiple of the frontier's effective
+            training compute in the start month.
+        baseline: scenario whose policy is the baseline of the paired comparisons; by
+            default the scenario named ``"baseline"`` among ``scenarios``, if any.
+        quantiles: quantile levels to report, in (0, 1) (default 0.05, 0.25, 0.5, 0.75,
+            0.95).
+        quantile_accuracy: relative accuracy of the streaming quantile summaries.
+        rtol, atol, max_step_months, max_steps: ODE solver settings.
+        keep_raw: also keep per-sample values (see :meth:`Results.raw_dataset`).
+        raw_dates: months (``"YYYY-MM"``) at which to keep raw series; default every January.
+        raw_limit_bytes: refuse raw output larger than this.
+        wave_size: samples integrated between summary updates (memory and progress
+            granularity); results do not depend on it.
+        progress: True for a progress bar (tqdm, shown for runs longer than a second),
+            False/None for none, or a callable ``progress(done, total)``.
+
+    Ctrl-C (or a notebook's interrupt) stops the run within about 0.1 s and raises
+    KeyboardInterrupt; nothing is kept from the interrupted run and the session stays usable.
+
+    Raises:
+        gapcast.ScenarioError: a scenario is invalid.
+        gapcast.SimulationError: a sampled world made the dynamics fail.
+        ValueError: inconsistent options (e.g. a horizon before the start month).
+    """
+    loaded = _load(_as_list(scenarios))
+    if not loaded:
+        raise ValueError("no scenarios to run")
+    if isinstance(samples, bool) or int(samples) < 1:
+        raise ValueError(f"samples must be a positive integer (got {samples!r})")
+    if int(threads) < 0:
+        raise ValueError(f"threads must be 0 (all cores) or positive (got {threads!r})")
+    if int(seed) < 0:
+        raise ValueError(f"seed must be a non-negative integer (got {seed!r})")
+    base = load(baseline) if baseline is not None else None
+    given: dict[str, Any] = {
+        "samples": int(samples),
+        "seed": int(seed),
+        "threads": int(threads),
+        "horizon": str(horizon),
+        "central": bool(central),
+        "threshold_multiple": float(threshold_multiple),
+        "rtol": rtol,
+        "atol": atol,
+        "max_step_months": max_step_months,
+        "max_steps": max_steps,
+        "quantiles": None if quantiles is None else [float(q) for q in quantiles],
+        "quantile_accuracy": quantile_accuracy,
+        "wave_size": wave_size,
+        "keep_raw": bool(keep_raw),
+        "raw_dates": None if raw_dates is None else [str(d) for d in raw_dates],
+        "raw_limit_bytes": raw_limit_bytes,
+    }
+    options = {k: v for k, v in given.items() if v is not None}
+    # The recorded call names what was chosen: the basics always, the rest when they differ
+    # from the engine's defaults.
+    defaults = default_options()
+    recorded = {k: options[k] for k in ("samples", "seed", "threads", "horizon")}
+    recorded.update({k: v for k, v in options.items()
+                     if k not in recorded and v != defaults.get(k, [] if k == "raw_dates"
+                                                                 else None)})
+    if base is not None:
+        recorded["baseline"] = str(base.path) if base.path is not None else base.label
+    callback, bar = _progress_callback(progress, 1 if central else int(samples))
+    try:
+        payload = _core.run(
+            [s._core for s in loaded],
+            baseline=base._core if base is not None else None,
+            progress=callback,
+            command=_command(loaded, recorded),
+            **options,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    return Results(payload)
