@@ -19,6 +19,7 @@ using Command = std::function<int()>;
 
 Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, bool compare);
 Command add_validate_command(CLI::App& app);
+Command add_parameters_command(CLI::App& app);
 Command add_schema_command(CLI::App& app);
 
 /// Registers the repeatable --set PATH=VALUE option (run, compare and validate share it).

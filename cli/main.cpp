@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
       "  gapcast run scenarios/baseline.json --central\n"
       "  gapcast validate --strict scenarios/*.json\n"
       "  gapcast run scenarios/baseline.json --set world.densing_doubling_months=4.0\n"
-      "  gapcast schema world > world.schema.json\n\n"
+      "  gapcast schema world > world.schema.json\n"
+      "  gapcast parameters scenarios/baseline.json > docs/parameters.md\n\n"
       "Exit status: 0 success; 2 bad usage or bad input (nothing is written); 1 internal\n"
       "failure; 130 interrupted (nothing is written).",
       "gapcast"};
@@ -27,11 +28,11 @@ int main(int argc, char** argv) {
                                         std::string(gapcast::engine_git_commit()) + ")");
   app.require_subcommand(1);
   app.fallthrough(false);
-  std::vector<std::pair<CLI::App*, Command>> commands;
   auto run = add_run_command(app, args, false);
   auto compare = add_run_command(app, args, true);
   auto validate = add_validate_command(app);
   auto schema = add_schema_command(app);
+  auto parameters = add_parameters_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("compare")) return compare();
     if (app.got_subcommand("validate")) return validate();
     if (app.got_subcommand("schema")) return schema();
+    if (app.got_subcommand("parameters")) return parameters();
   } catch (const std::exception& e) {
     std::cerr << "gapcast: internal error: " << e.what() << "\n";
     return exit_internal;

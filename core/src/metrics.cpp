@@ -67,6 +67,13 @@ const std::vector<MetricInfo>& series_metric_catalogue() {
         metric("gap_inference_months", "months",
          "The inference gap in months of Densing-Law progress: log2(gap) x the Densing "
          "doubling time."),
+        metric("gap_training_hardware", "x",
+               "Frontier / target training hardware (H100e), before software: the hardware "
+               "part of the training gap."),
+        metric("gap_training_hardware_months", "months",
+               "The hardware part of the training gap in months of software progress: "
+               "log2(hardware gap) x the training doubling time. Adding software_lag_months "
+               "gives gap_training_months exactly, sample by sample."),
         metric("software_lag_months", "months",
          "How far behind the frontier's training software efficiency the target is, in months."),
         metric("import_pressure", "fraction",

@@ -196,6 +196,11 @@ void ScenarioModel::Impl::record(const ModelInputs& in, const SampleConstants& k
   put(Series::gap_inference, gap_infer);
   put(Series::gap_training_months, months_of_progress(gap_train, k.doubling_training));
   put(Series::gap_inference_months, months_of_progress(gap_infer, k.doubling_inference));
+  // The decomposition log2(gap) = log2(hardware gap) + log2(software gap): in months of
+  // training software progress, gap months = hardware gap months + software lag months.
+  const double hardware_gap = us_train / target_train_hw;
+  put(Series::gap_training_hardware, hardware_gap);
+  put(Series::gap_training_hardware_months, months_of_progress(hardware_gap, k.doubling_training));
   put(Series::software_lag_months, t - x[layout.software_training()] * k.doubling_training);
   dyn.forcing(t, scratch);
   put(Series::import_pressure, scratch.pressure);

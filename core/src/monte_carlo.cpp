@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 
+#include <nlohmann/json.hpp>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/global_control.h>
@@ -17,6 +18,7 @@
 
 #include "gapcast/build_info.hpp"
 #include "gapcast/diagnostics.hpp"
+#include "gapcast/parameter_table.hpp"
 #include "gapcast/quantile_sketch.hpp"
 #include "gapcast/sampling.hpp"
 #include "metrics.hpp"
@@ -86,6 +88,38 @@ std::string drawn_values(const World& world, std::span<const double> values) {
             std::to_string(values[k]);
   }
   return text.empty() ? "(all parameters are fixed values)" : text;
+}
+
+/// The worlds' parameter tables and the policies' descriptions (see Results::assumptions_json).
+std::string assumptions_json(const std::vector<Scenario>& scenarios,
+                             const std::vector<std::shared_ptr<const World>>& worlds) {
+  nlohmann::ordered_json j;
+  nlohmann::ordered_json world_list = nlohmann::ordered_json::array();
+  for (const auto& w : worlds) {
+    nlohmann::ordered_json entry;
+    entry["name"] = w->name;
+    entry["title"] = w->title;
+    entry["description"] = w->description;
+    entry["start"] = format_year_month(w->start);
+    entry["fingerprint"] = w->fingerprint;
+    entry["parameters"] = nlohmann::ordered_json::parse(parameter_table_json(*w));
+    world_list.push_back(entry);
+  }
+  j["worlds"] = world_list;
+  nlohmann::ordered_json policy_list = nlohmann::ordered_json::array();
+  std::vector<std::string> seen;
+  for (const auto& s : scenarios) {
+    if (std::find(seen.begin(), seen.end(), s.policy->fingerprint) != seen.end()) continue;
+    seen.push_back(s.policy->fingerprint);
+    nlohmann::ordered_json entry;
+    entry["name"] = s.policy->name;
+    entry["title"] = s.policy->title;
+    entry["description"] = s.policy->description;
+    entry["fingerprint"] = s.policy->fingerprint;
+    policy_list.push_back(entry);
+  }
+  j["policies"] = policy_list;
+  return j.dump(1) + "\n";
 }
 
 }  // namespace
@@ -406,6 +440,8 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
     finish(cells[series_cells + c], false, &results.scalars[c * n_stats]);
     results.scalar_counts[c] = cells[series_cells + c].counts;
   }
+
+  results.assumptions_json = assumptions_json(scenarios, worlds);
 
   RunInfo& info = results.info;
   info.engine_version = std::string(engine_version());

@@ -277,6 +277,9 @@ std::string manifest_json(const Results& r, const std::vector<std::string>& comm
   }
   j["outputs"] = outputs;
   j["command"] = command;
+  std::error_code ec;
+  const auto cwd = std::filesystem::current_path(ec);
+  j["working_directory"] = ec ? std::string() : cwd.string();
   std::string rerun;
   for (const auto& arg : command) rerun += (rerun.empty() ? "" : " ") + shell_quote(arg);
   j["rerun"] = rerun;
@@ -290,6 +293,7 @@ std::vector<std::string> write_results(const Results& results, const std::filesy
       {"series.csv", series_csv(results)},
       {"scalars.csv", scalars_csv(results)},
   };
+  if (!results.assumptions_json.empty()) contents.emplace_back("assumptions.json", results.assumptions_json);
   if (std::string raw = samples_csv(results); !raw.empty()) {
     contents.emplace_back("samples.csv", std::move(raw));
   }

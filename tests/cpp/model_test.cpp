@@ -125,6 +125,12 @@ TEST(ModelDynamics, EffectiveComputeIsHardwareTimesIndexPerChannel) {
     const double gap = frontier / out.at(Series::target_training_effective, k);
     EXPECT_NEAR(out.at(Series::gap_training, k) / gap, 1.0, 1e-12);
     EXPECT_NEAR(out.at(Series::gap_training_months, k), std::log2(gap) * doubling_training, 1e-9);
+    // Hardware part plus software lag is the whole gap in months.
+    EXPECT_NEAR(out.at(Series::gap_training_hardware, k),
+                out.at(Series::frontier_training_hardware, k) / hw, 1e-9);
+    EXPECT_NEAR(out.at(Series::gap_training_hardware_months, k) +
+                    out.at(Series::software_lag_months, k),
+                out.at(Series::gap_training_months, k), 1e-9);
   }
   // At t = 0: 1,000 licensed H100s and no domestic stock.
   EXPECT_NEAR(out.at(Series::target_training_hardware, 0), 1000.0, 1e-9);

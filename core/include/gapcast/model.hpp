@@ -104,6 +104,8 @@ enum class Series : std::size_t {
   gap_inference,
   gap_training_months,
   gap_inference_months,
+  gap_training_hardware,
+  gap_training_hardware_months,
   software_lag_months,
   import_pressure,
   domestic_output_per_year,

@@ -7,6 +7,8 @@
 ///   series.csv     the same time series in long form: scenario,metric,date,mean,p5,...
 ///   scalars.csv    per-scenario event months and delays, with counts of samples beyond the
 ///                  horizon
+///   assumptions.json  every world parameter (distribution, median, 90% interval, unit,
+///                  source) and every policy's description: the inputs, documented
 ///   samples.csv    (with raw output) one row per sample and scenario
 ///   manifest.json  engine version and commit, seed, sample count, thread count, solver
 ///                  settings, scenario files with SHA-256, result files with SHA-256, wall

@@ -73,6 +73,10 @@ struct Results {
   std::vector<CellCounts> series_counts;  ///< [scenario][metric][date]
   std::vector<CellCounts> scalar_counts;  ///< [scenario][scalar]
   RunInfo info;
+  /// Every world's parameters (distribution, median, 90% interval, unit, source, note) and
+  /// every policy's description, as JSON: the assumptions appendix of a report is built from
+  /// it, so a results directory documents its own inputs.
+  std::string assumptions_json;
 
   /// Raw per-sample values, filled only when RunOptions::keep_raw is set:
   ///   raw_series[((sample * S + scenario) * n_metrics + metric) * n_raw_dates + d]
