@@ -34,6 +34,9 @@ struct ScenarioModel::Impl {
   void record(const ModelInputs& in, const SampleConstants& k, const Dynamics& dyn,
               const State& x, double t, std::size_t month, RunOutput& out,
               Forcing& scratch) const;
+  void record_paired_inputs(const ModelInputs& in, const SampleConstants& k,
+                            const Dynamics& dyn, const State& x, double t, std::size_t month,
+                            RunOutput& out) const;
   void check_state(const State& x, double t) const;
 };
 
@@ -202,11 +205,35 @@ void ScenarioModel::Impl::record(const ModelInputs& in, const SampleConstants& k
   put(Series::gap_training_hardware, hardware_gap);
   put(Series::gap_training_hardware_months, months_of_progress(hardware_gap, k.doubling_training));
   put(Series::software_lag_months, t - x[layout.software_training()] * k.doubling_training);
-  dyn.forcing(t, scratch);
+  dyn.forcing(t, x, scratch);
   put(Series::import_pressure, scratch.pressure);
   double output = 0.0;
   for (std::size_t l = 0; l < layout.lines; ++l) output += x[layout.output_rate(l)];
   put(Series::domestic_output_per_year, 12.0 * output);
+}
+
+void ScenarioModel::Impl::record_paired_inputs(const ModelInputs& in, const SampleConstants& k,
+                                               const Dynamics& dyn, const State& x, double t,
+                                               std::size_t month, RunOutput& out) const {
+  // The same quantities as record(), restricted to what the paired metrics read.
+  double us_train = 0.0, target_infer_hw = 0.0;
+  for (std::size_t i = 0; i < layout.foreign.size(); ++i) {
+    const auto c = static_cast<std::size_t>(layout.foreign[i]);
+    us_train += in.train_h100e[c] * x[layout.frontier(i)];
+    target_infer_hw += in.infer_h100e[c] * (x[layout.licensed(i)] + x[layout.smuggled(i)] +
+                                            k.remote_usability * x[layout.remote(i)]);
+  }
+  for (std::size_t d = 0; d < layout.domestic.size(); ++d) {
+    const auto c = static_cast<std::size_t>(layout.domestic[d]);
+    target_infer_hw += in.infer_h100e[c] * k.util_inference * x[layout.owned_domestic(d)];
+  }
+  const double target_train = dyn.target_training_effective(x);
+  const double frontier_train = us_train * std::exp2(t / k.doubling_training);
+  out.at(Series::target_training_effective, month) = target_train;
+  out.at(Series::target_inference_effective, month) =
+      target_infer_hw * std::exp2(x[layout.software_inference()]) * k.distillation_factor;
+  out.at(Series::gap_training_months, month) =
+      months_of_progress(frontier_train / target_train, k.doubling_training);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +261,7 @@ std::size_t ScenarioModel::months() const { return impl_->months; }
 const World& ScenarioModel::world() const { return *impl_->world; }
 const Policy& ScenarioModel::policy() const { return *impl_->policy; }
 
-void ScenarioModel::simulate(const ModelInputs& in, RunOutput& out) const {
+void ScenarioModel::simulate(const ModelInputs& in, RunOutput& out, Recording recording) const {
   const Impl& m = *impl_;
   const StateLayout& layout = m.layout;
   const SampleConstants k = SampleConstants::from(in, m.threshold_multiple);
@@ -242,7 +269,8 @@ void ScenarioModel::simulate(const ModelInputs& in, RunOutput& out) const {
   Forcing scratch;
 
   out.months = m.months;
-  out.series.assign(series_count * m.months, 0.0);
+  // Every entry is written by record() below, so the buffer is only sized, not cleared.
+  out.series.resize(series_count * m.months);
   out.threshold_month = HUGE_VAL;
   out.steps = 0;
 
@@ -269,10 +297,18 @@ void ScenarioModel::simulate(const ModelInputs& in, RunOutput& out) const {
     x[layout.hbm_bound(l)] = k0 * in[P::hbm_headroom];
   }
   x[layout.smuggling_flow()] = k.smuggling_0;
+  x[layout.growth_fade()] = 1.0;
+  x[layout.demand_level()] = 1.0;
+  x[layout.frontier_level()] = 1.0;
+  x[layout.remote_level()] = 1.0;
   x[layout.software_training()] = -k.lag_0 / k.doubling_training;
   x[layout.software_inference()] = -k.lag_0 / k.doubling_inference;
 
-  m.record(in, k, dyn, x, 0.0, 0, out, scratch);
+  auto record = [&](const State& state, double t, std::size_t month) {
+    if (recording == Recording::all_series) m.record(in, k, dyn, state, t, month, out, scratch);
+    else m.record_paired_inputs(in, k, dyn, state, t, month, out);
+  };
+  record(x, 0.0, 0);
   if (dyn.target_training_effective(x) >= k.threshold) out.threshold_month = 0.0;
 
   auto stepper = odeint::make_dense_output(m.solver.abs_tolerance, m.solver.rel_tolerance,
@@ -310,22 +346,40 @@ void ScenarioModel::simulate(const ModelInputs& in, RunOutput& out) const {
         const double tm = static_cast<double>(next_month);
         if (tm == t_new) interpolated = stepper.current_state();
         else stepper.calc_state(tm, interpolated);
-        m.record(in, k, dyn, interpolated, tm, next_month, out, scratch);
+        record(interpolated, tm, next_month);
         ++next_month;
       }
-      // Threshold event: bisect on the interpolant where the sign changes.
+      // Threshold event: locate the sign change of log(E / threshold) on the step's
+      // interpolant with the Illinois variant of regula falsi, which keeps a bracket (so it
+      // cannot miss) and converges superlinearly on this smooth function, in a handful of
+      // interpolations instead of bisection's forty.
       if (std::isinf(out.threshold_month)) {
         const State* at_stop = &stepper.current_state();
         if (t_stop != t_new) {
           stepper.calc_state(t_stop, interpolated);
           at_stop = &interpolated;
         }
-        if (event_value(*at_stop) >= 0.0) {
+        double g_hi = event_value(*at_stop);
+        if (g_hi >= 0.0) {
           double lo = t_old, hi = t_stop;
-          for (int it = 0; it < 60 && hi - lo > 1e-9; ++it) {
-            const double mid = 0.5 * (lo + hi);
-            stepper.calc_state(mid, interpolated);
-            (event_value(interpolated) >= 0.0 ? hi : lo) = mid;
+          double g_lo = event_value(stepper.previous_state());
+          int kept_side = 0;  // which end survived the last update (for Illinois halving)
+          for (int it = 0; it < 100 && hi - lo > 1e-9 && g_hi > 0.0; ++it) {
+            double t = (lo * g_hi - hi * g_lo) / (g_hi - g_lo);
+            if (!(t > lo && t < hi)) t = 0.5 * (lo + hi);  // guard against rounding
+            stepper.calc_state(t, interpolated);
+            const double g = event_value(interpolated);
+            if (g >= 0.0) {
+              hi = t;
+              g_hi = g;
+              if (kept_side == -1) g_lo *= 0.5;
+              kept_side = -1;
+            } else {
+              lo = t;
+              g_lo = g;
+              if (kept_side == 1) g_hi *= 0.5;
+              kept_side = 1;
+            }
           }
           out.threshold_month = hi;
         }

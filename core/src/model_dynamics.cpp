@@ -208,14 +208,14 @@ double Dynamics::inverse_lag_at(double t) const {
   return ss_.lag_constant ? ss_.inverse_lag : compute_inverse_lag(t);
 }
 
-void Dynamics::forcing(double t, Forcing& out) const {
+void Dynamics::forcing(double t, const std::vector<double>& x, Forcing& out) const {
   const Segment& seg = *seg_;
   const std::size_t nf = layout_.foreign.size();
-  out.fade = k_.growth_decay == 0.0 ? 1.0 : std::exp(-k_.growth_decay * t);
-  out.demand_level = growth_level(k_.demand_rate, t, k_.growth_decay, out.fade);
+  out.fade = x[layout_.growth_fade()];
+  out.demand_level = x[layout_.demand_level()];
   out.demand = k_.demand_0 * out.demand_level;
   // US shipments keep the US stock on its trend F0 * level(t) net of retirement.
-  out.us_shipments = k_.frontier_stock_0 * growth_level(k_.us_rate, t, k_.growth_decay, out.fade) *
+  out.us_shipments = k_.frontier_stock_0 * x[layout_.frontier_level()] *
                      (k_.us_rate * out.fade + k_.depreciation);
   if (out.legal_units.size() != nf) out.legal_units.assign(nf, 0.0);
   std::fill(out.legal_units.begin(), out.legal_units.end(), 0.0);
@@ -253,7 +253,7 @@ void Dynamics::forcing(double t, Forcing& out) const {
                                         : std::exp(k_.pressure_elasticity * std::log(out.pressure));
   }
   out.smuggling_target = k_.smuggling_0 * out.demand_level * enforcement_at(t) * pressure_term;
-  out.remote_target = k_.remote_0 * growth_level(k_.remote_rate, t, k_.growth_decay, out.fade) *
+  out.remote_target = k_.remote_0 * x[layout_.remote_level()] *
                       remote_policy_at(t) *
                       (k_.remote_baseline_share + (1.0 - k_.remote_baseline_share) * out.pressure);
 }
@@ -262,7 +262,7 @@ void Dynamics::operator()(const std::vector<double>& x, std::vector<double>& dxd
                           double t) const {
   const Segment& seg = *seg_;
   Forcing& f = scratch_;
-  forcing(t, f);
+  forcing(t, x, f);
   const double delta = k_.depreciation;
   const std::size_t nf = layout_.foreign.size();
   const double smuggling_flow = x[layout_.smuggling_flow()];
@@ -301,6 +301,13 @@ void Dynamics::operator()(const std::vector<double>& x, std::vector<double>& dxd
   // Smuggling network (§5).
   dxdt[layout_.smuggling_flow()] =
       (f.smuggling_target - smuggling_flow) * k_.inverse_smuggling_tau;
+
+  // Build-out levels (§3): phi' = -lambda phi, G' = r0 phi G, i.e. G = exp(r0 (1 - phi) / lambda).
+  const double fade = x[layout_.growth_fade()];
+  dxdt[layout_.growth_fade()] = -k_.growth_decay * fade;
+  dxdt[layout_.demand_level()] = k_.demand_rate * fade * x[layout_.demand_level()];
+  dxdt[layout_.frontier_level()] = k_.us_rate * fade * x[layout_.frontier_level()];
+  dxdt[layout_.remote_level()] = k_.remote_rate * fade * x[layout_.remote_level()];
 
   // Software diffusion (§9): the target's log2 index relaxes toward the frontier's with time
   // constant equal to the lag, which anti-distillation measures lengthen.

@@ -83,7 +83,7 @@ struct SegmentSample {
 
 /// Forcing quantities at time t (no state dependence).
 struct Forcing {
-  double fade = 1.0;          // exp(-growth_decay t): how much of the growth rates remains
+  double fade = 1.0;          // phi = exp(-growth_decay t): share of growth rates remaining
   double demand_level = 1.0;  // demand relative to t = 0
   double demand = 0.0;        // H100e/month
   double us_shipments = 0.0;  // H100e/month
@@ -92,13 +92,6 @@ struct Forcing {
   double remote_target = 0.0;     // H100e (rented capacity)
   std::vector<double> legal_units;  // per foreign class, units/month delivered
 };
-
-/// Build-out with a decaying growth rate: the rate is r0 exp(-decay t), so the level relative
-/// to t = 0 is exp(r0 (1 - exp(-decay t)) / decay) (and exp(r0 t) when decay = 0).
-/// `fade` is exp(-decay t), computed once per evaluation and shared by all growth processes.
-inline double growth_level(double r0, double t, double decay, double fade) {
-  return decay == 0.0 ? std::exp(r0 * t) : std::exp(r0 * (1.0 - fade) / decay);
-}
 
 /// (1 + fee)^-elasticity without pow when nothing is charged.
 inline double fee_factor(double fee, double elasticity) {
@@ -118,7 +111,9 @@ class Dynamics {
 
   /// Prepares per-segment, per-sample quantities.
   void enter(const Segment& segment);
-  void forcing(double t, Forcing& f) const;
+  /// The forcing quantities at time t. They depend on the state only through the growth
+  /// levels (which are states so that no exponential is needed here).
+  void forcing(double t, const std::vector<double>& x, Forcing& f) const;
   void operator()(const std::vector<double>& x, std::vector<double>& dxdt, double t) const;
 
   /// Target effective training compute for state x (the event function's argument).

@@ -46,7 +46,11 @@ std::string StateLayout::state_name(std::size_t index, const World& world) const
   }
   if (index == smuggling_flow()) return "smuggling flow";
   if (index == software_training()) return "target training software index";
-  return "target inference software index";
+  if (index == software_inference()) return "target inference software index";
+  if (index == growth_fade()) return "growth-rate fade";
+  if (index == demand_level()) return "foreign demand level";
+  if (index == frontier_level()) return "US stock trend level";
+  return "offshore capacity level";
 }
 
 ModelInputs ModelInputs::from_sample(const World& world, std::span<const double> values) {

@@ -37,6 +37,14 @@ struct Cell {
   CellCounts counts;
 
   void add(double v, bool probability) {
+    if (std::isfinite(v)) [[likely]] {
+      ++counts.finite;
+      const double t = sum + v;
+      compensation += std::abs(sum) >= std::abs(v) ? (sum - t) + v : (v - t) + sum;
+      sum = t;
+      if (!probability) sketch.add(v);
+      return;
+    }
     if (std::isnan(v)) {
       ++counts.undefined;
       return;
@@ -215,6 +223,11 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
     r.baseline = baseline ? static_cast<std::ptrdiff_t>(run_slot(w, baseline)) : -1;
     scenario_runs.push_back(r);
   }
+  // Runs that are some scenario's own run record every series; the rest are counterfactuals
+  // that only feed paired metrics.
+  std::vector<ScenarioModel::Recording> recording(plans.size(),
+                                                  ScenarioModel::Recording::paired_inputs);
+  for (const auto& r : scenario_runs) recording[r.own] = ScenarioModel::Recording::all_series;
   std::vector<ScenarioModel> models;
   for (const auto& plan : plans) {
     models.emplace_back(worlds[plan.world], plan.policy, months, options.threshold_multiple,
@@ -344,7 +357,7 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
             std::uint64_t steps = 0;
             for (std::size_t r = 0; r < plans.size(); ++r) {
               current_run = r;
-              models[r].simulate(sc.inputs[plans[r].world], sc.outputs[r]);
+              models[r].simulate(sc.inputs[plans[r].world], sc.outputs[r], recording[r]);
               steps += sc.outputs[r].steps;
             }
             wave_steps[j] = steps;

@@ -23,13 +23,14 @@ constexpr double kMinPositive = 1e-300;
 // still fits an int32 bin index with room to spare; a finer accuracy could overflow it.
 constexpr double kMinAccuracy = 1e-6;
 
-// When a window has to grow we add this much slack on the side that grew (at most), so that
-// values arriving in monotone order do not shift the whole vector on every new bin. The cap
-// keeps the overhead a small constant instead of a factor of the spread.
-constexpr std::size_t kMaxSlack = 1024;
+// When a window has to grow we add slack on the side that grew (a quarter of the window, at
+// most kMaxSlack bins), so that values arriving in monotone order do not shift the whole
+// vector on every new bin. The cap keeps the overhead a small constant: a Monte Carlo run
+// holds tens of thousands of sketches, so spare bins are most of the memory beyond the data.
+constexpr std::size_t kMaxSlack = 256;
 
 std::size_t slack_for(std::size_t current_size) {
-  return std::clamp<std::size_t>(current_size / 2, 8, kMaxSlack);
+  return std::clamp<std::size_t>(current_size / 4, 8, kMaxSlack);
 }
 
 }  // namespace
@@ -94,28 +95,7 @@ QuantileSketch::QuantileSketch(double relative_accuracy)
 // multiplications: several times cheaper than std::log, and the same on every platform.
 namespace {
 
-struct Decomposed {
-  int exponent;
-  double significand;  // in [1, 2)
-};
-
-Decomposed decompose(double v) {
-  std::uint64_t bits = 0;
-  std::memcpy(&bits, &v, sizeof bits);
-  const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
-  bits = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
-  double significand = 0.0;
-  std::memcpy(&significand, &bits, sizeof significand);
-  return {exponent, significand};
-}
-
-double approx_log2(double v) {
-  const Decomposed d = decompose(v);
-  const double s = d.significand;
-  return static_cast<double>(d.exponent) + (s * (6.0 - s) - 5.0) * (1.0 / 3.0);
-}
-
-/// Inverse of approx_log2.
+/// Inverse of the interpolated log2 used by bin_of (in the header).
 double approx_exp2(double x) {
   const double e = std::floor(x);
   const double f = x - e;
@@ -124,11 +104,6 @@ double approx_exp2(double x) {
 }
 
 }  // namespace
-
-std::int32_t QuantileSketch::bin_of(double magnitude) const {
-  // magnitude is normal (>= 1e-300), so the exponent field is never the subnormal one.
-  return static_cast<std::int32_t>(std::ceil(approx_log2(magnitude) * multiplier_));
-}
 
 double QuantileSketch::value_of(std::int32_t bin) const {
   // Bin i holds (lo, hi] with lo = L^-1((i - 1)/m) and hi = L^-1(i/m), hi / lo <= gamma. The
@@ -140,7 +115,7 @@ double QuantileSketch::value_of(std::int32_t bin) const {
   return 2.0 * lo * hi / (lo + hi);
 }
 
-void QuantileSketch::add(double value) {
+void QuantileSketch::add_general(double value) {
   if (std::isnan(value)) {
     throw std::invalid_argument("QuantileSketch::add: NaN is not a valid value");
   }
@@ -227,31 +202,33 @@ void QuantileSketch::quantiles(std::span<const double> qs, std::span<double> out
     return std::min(static_cast<std::uint64_t>(std::floor(qs[i] * static_cast<double>(n - 1))),
                     n - 1);
   };
-  // Resolves every pending level whose rank falls before `seen` with `value`; the extreme
-  // ranks take the exact minimum and maximum, as in quantile().
-  auto settle = [&](std::uint64_t seen, double value) {
+  // Resolves every pending level whose rank falls before `seen`; the value is computed only
+  // when some level actually settles in this group. The extreme ranks take the exact minimum
+  // and maximum, as in quantile().
+  auto settle = [&](std::uint64_t seen, auto&& value) {
     while (next < order.size() && (rank = rank_of(order[next])) < seen) {
-      out[order[next]] = rank == 0 ? min_ : rank == n - 1 ? max_ : value;
+      out[order[next]] = rank == 0 ? min_ : rank == n - 1 ? max_ : value();
       ++next;
     }
   };
+  auto fixed = [](double v) { return [v] { return v; }; };
   std::uint64_t seen = neg_inf_;
-  settle(seen, -kInf);
+  settle(seen, fixed(-kInf));
   for (std::size_t i = negative_.counts.size(); i-- > 0 && next < order.size();) {
     if (negative_.counts[i] == 0) continue;
     seen += negative_.counts[i];
-    settle(seen, clamp(-value_of(static_cast<std::int32_t>(negative_.offset +
-                                                           static_cast<std::int64_t>(i)))));
+    const auto bin = static_cast<std::int32_t>(negative_.offset + static_cast<std::int64_t>(i));
+    settle(seen, [&] { return clamp(-value_of(bin)); });
   }
   seen += zero_count_;
-  settle(seen, clamp(0.0));
+  settle(seen, fixed(clamp(0.0)));
   for (std::size_t i = 0; i < positive_.counts.size() && next < order.size(); ++i) {
     if (positive_.counts[i] == 0) continue;
     seen += positive_.counts[i];
-    settle(seen, clamp(value_of(static_cast<std::int32_t>(positive_.offset +
-                                                          static_cast<std::int64_t>(i)))));
+    const auto bin = static_cast<std::int32_t>(positive_.offset + static_cast<std::int64_t>(i));
+    settle(seen, [&] { return clamp(value_of(bin)); });
   }
-  settle(n + 1, kInf);
+  settle(n + 1, fixed(kInf));
 }
 
 double QuantileSketch::quantile(double q) const {

@@ -196,3 +196,27 @@ TEST(ModelDynamics, MonthsOfProgressIsLog2TimesDoubling) {
 
 }  // namespace
 }  // namespace gapcast
+
+namespace gapcast {
+namespace {
+
+TEST(ModelRecording, PairedInputsMatchTheFullRecording) {
+  // Counterfactual runs record only what paired metrics read; those values must be exactly
+  // the full recording's.
+  const auto s = testing::load_one("scenarios/comprehensive_embargo.json");
+  ScenarioModel model(s.world, s.policy, 120, 1.0, {});
+  RunOutput full, light;
+  const auto in = testing::central_inputs(s);
+  model.simulate(in, full, ScenarioModel::Recording::all_series);
+  model.simulate(in, light, ScenarioModel::Recording::paired_inputs);
+  EXPECT_EQ(full.threshold_month, light.threshold_month);
+  for (std::size_t k = 0; k < 120; ++k) {
+    for (Series series : {Series::target_training_effective, Series::target_inference_effective,
+                          Series::gap_training_months}) {
+      EXPECT_DOUBLE_EQ(full.at(series, k), light.at(series, k)) << "month " << k;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gapcast

@@ -59,7 +59,13 @@ struct StateLayout {
   }
   [[nodiscard]] std::size_t software_training() const { return smuggling_flow() + 1; }
   [[nodiscard]] std::size_t software_inference() const { return smuggling_flow() + 2; }
-  [[nodiscard]] std::size_t size() const { return smuggling_flow() + 3; }
+  /// Build-out levels relative to t = 0 and phi, the remaining share of their growth rates
+  /// (docs/model.md §3). Carried as states so the right-hand side needs no exponentials.
+  [[nodiscard]] std::size_t growth_fade() const { return smuggling_flow() + 3; }
+  [[nodiscard]] std::size_t demand_level() const { return smuggling_flow() + 4; }
+  [[nodiscard]] std::size_t frontier_level() const { return smuggling_flow() + 5; }
+  [[nodiscard]] std::size_t remote_level() const { return smuggling_flow() + 6; }
+  [[nodiscard]] std::size_t size() const { return smuggling_flow() + 7; }
   /// Human-readable name of a state, for error messages ("licensed stock of h200").
   [[nodiscard]] std::string state_name(std::size_t index, const World& world) const;
 
@@ -148,9 +154,16 @@ class ScenarioModel {
   ScenarioModel(ScenarioModel&&) noexcept;
   ScenarioModel& operator=(ScenarioModel&&) noexcept;
 
+  /// Which series a run records. A counterfactual run (no controls, baseline) that is not
+  /// itself one of the scenarios only feeds the paired metrics, so it records just
+  /// target_training_effective, target_inference_effective and gap_training_months (the
+  /// other entries of `series` are left unspecified); the dynamics are the same.
+  enum class Recording { all_series, paired_inputs };
+
   /// Integrates one sample. `out` is resized on first use and reused after. Throws
   /// SimulationError if the state leaves the range of finite numbers or the solver stalls.
-  void simulate(const ModelInputs& inputs, RunOutput& out) const;
+  void simulate(const ModelInputs& inputs, RunOutput& out,
+                Recording recording = Recording::all_series) const;
 
   [[nodiscard]] const StateLayout& layout() const;
   [[nodiscard]] const std::vector<double>& breakpoints() const;

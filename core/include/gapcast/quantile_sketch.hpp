@@ -19,7 +19,9 @@
 ///
 /// Quantile definition: the value of rank floor(q (n - 1)) among the n values sorted
 /// ascending (0-based), i.e. the lower order statistic; q in [0, 1].
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -32,7 +34,32 @@ class QuantileSketch {
   explicit QuantileSketch(double relative_accuracy = default_relative_accuracy);
 
   /// Adds one value. NaN is a programming error: it throws std::invalid_argument.
-  void add(double value);
+  void add(double value) {
+    // The common cases, a finite value inside the current window or an exact zero, stay inline: a
+    // Monte Carlo run adds millions of values and this is most of them. Everything else
+    // (zeros, negatives, infinities, NaN, window growth) takes the general path.
+    const double magnitude = std::fabs(value);
+    if (magnitude >= min_positive_ && magnitude <= max_finite_) {
+      Store& store = value > 0.0 ? positive_ : negative_;
+      const std::int64_t slot = std::int64_t{bin_of(magnitude)} - store.offset;
+      if (slot >= 0 && slot < static_cast<std::int64_t>(store.counts.size())) {
+        std::uint32_t& count = store.counts[static_cast<std::size_t>(slot)];
+        if (count != max_count) {
+          ++count;
+          ++store.total;
+          if (value < min_) min_ = value;
+          if (value > max_) max_ = value;
+          return;
+        }
+      }
+    } else if (value == 0.0) {
+      ++zero_count_;
+      if (value < min_) min_ = value;
+      if (value > max_) max_ = value;
+      return;
+    }
+    add_general(value);
+  }
   /// Adds every count of `other`, which must have the same relative accuracy.
   void merge(const QuantileSketch& other);
 
@@ -49,6 +76,11 @@ class QuantileSketch {
   void clear();
 
  private:
+  static constexpr std::uint32_t max_count = 0xffffffffu;
+  static constexpr double max_finite_ = 1.7976931348623157e308;
+
+  void add_general(double value);
+
   /// Contiguous window of bin counts starting at bin `offset`. Counts are 32-bit: a bin would
   /// need more than four billion values to overflow (add() throws std::overflow_error then),
   /// and half-width counts halve the cache lines a Monte Carlo wave touches per cell, which is
@@ -59,7 +91,22 @@ class QuantileSketch {
     std::uint64_t total = 0;
     void add(std::int32_t bin, std::uint64_t n);
   };
-  [[nodiscard]] std::int32_t bin_of(double magnitude) const;
+  /// Bin of a positive normal value: ceil(L(v) * multiplier_) with L the interpolated log2
+  /// (see quantile_sketch.cpp). Inline because it is on the per-value path.
+  [[nodiscard]] std::int32_t bin_of(double magnitude) const {
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &magnitude, sizeof bits);
+    const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+    bits = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
+    double s = 0.0;
+    std::memcpy(&s, &bits, sizeof s);
+    const double log2_approx = static_cast<double>(exponent) + (s * (6.0 - s) - 5.0) * (1.0 / 3.0);
+    // ceil without a library call (baseline x86-64 has no rounding instruction): truncate,
+    // then step up when the truncation fell below a positive fraction.
+    const double scaled = log2_approx * multiplier_;
+    const auto truncated = static_cast<std::int32_t>(scaled);
+    return truncated + (scaled > static_cast<double>(truncated) ? 1 : 0);
+  }
   [[nodiscard]] double value_of(std::int32_t bin) const;
 
   double accuracy_;
