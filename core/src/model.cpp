@@ -34,9 +34,8 @@ struct ScenarioModel::Impl {
   void record(const ModelInputs& in, const SampleConstants& k, const Dynamics& dyn,
               const State& x, double t, std::size_t month, RunOutput& out,
               Forcing& scratch) const;
-  void record_paired_inputs(const ModelInputs& in, const SampleConstants& k,
-                            const Dynamics& dyn, const State& x, double t, std::size_t month,
-                            RunOutput& out) const;
+  void record_paired_inputs(const ModelInputs& in, const SampleConstants& k, const State& x,
+                            double t, std::size_t month, RunOutput& out) const;
   void check_state(const State& x, double t) const;
 };
 
@@ -135,46 +134,69 @@ void ScenarioModel::Impl::check_state(const State& x, double t) const {
   }
 }
 
+namespace {
+
+constexpr auto lic = static_cast<std::size_t>(Channel::licensed);
+constexpr auto smu = static_cast<std::size_t>(Channel::smuggled);
+constexpr auto dom = static_cast<std::size_t>(Channel::domestic);
+constexpr auto rem = static_cast<std::size_t>(Channel::remote);
+
+/// Hardware stocks of one state by side, channel and workload (H100e). Both recording modes
+/// sum through this one function, so a run recorded lightly (a counterfactual) gives the same
+/// bits as the same run recorded in full (a scenario's own run): paired metrics then do not
+/// depend on whether the baseline is also one of the run's scenarios.
+struct HardwareTotals {
+  double train[channel_count] = {0, 0, 0, 0};
+  double infer[channel_count] = {0, 0, 0, 0};
+  double us_train = 0.0;
+  double us_infer = 0.0;
+
+  double target_train() const { return train[0] + train[1] + train[2] + train[3]; }
+  double target_infer() const { return infer[0] + infer[1] + infer[2] + infer[3]; }
+};
+
+HardwareTotals hardware_totals(const StateLayout& layout, const ModelInputs& in,
+                               const SampleConstants& k, const State& x) {
+  HardwareTotals h;
+  for (std::size_t i = 0; i < layout.foreign.size(); ++i) {
+    const auto c = static_cast<std::size_t>(layout.foreign[i]);
+    const double tr = in.train_h100e[c], bw = in.infer_h100e[c];
+    h.train[lic] += tr * x[layout.licensed(i)];
+    h.infer[lic] += bw * x[layout.licensed(i)];
+    h.train[smu] += tr * x[layout.smuggled(i)];
+    h.infer[smu] += bw * x[layout.smuggled(i)];
+    h.train[rem] += tr * k.remote_usability * x[layout.remote(i)];
+    h.infer[rem] += bw * k.remote_usability * x[layout.remote(i)];
+    h.us_train += tr * x[layout.frontier(i)];
+    h.us_infer += bw * x[layout.frontier(i)];
+  }
+  for (std::size_t d = 0; d < layout.domestic.size(); ++d) {
+    const auto c = static_cast<std::size_t>(layout.domestic[d]);
+    h.train[dom] += in.train_h100e[c] * k.util_training * x[layout.owned_domestic(d)];
+    h.infer[dom] += in.infer_h100e[c] * k.util_inference * x[layout.owned_domestic(d)];
+  }
+  return h;
+}
+
+}  // namespace
+
 void ScenarioModel::Impl::record(const ModelInputs& in, const SampleConstants& k,
                                  const Dynamics& dyn, const State& x, double t,
                                  std::size_t month, RunOutput& out, Forcing& scratch) const {
   // Hardware by supply channel, training (TPP) and inference (bandwidth) (§10).
-  double train[channel_count] = {0, 0, 0, 0};
-  double infer[channel_count] = {0, 0, 0, 0};
-  double us_train = 0.0, us_infer = 0.0;
-  constexpr auto lic = static_cast<std::size_t>(Channel::licensed);
-  constexpr auto smu = static_cast<std::size_t>(Channel::smuggled);
-  constexpr auto dom = static_cast<std::size_t>(Channel::domestic);
-  constexpr auto rem = static_cast<std::size_t>(Channel::remote);
-  for (std::size_t i = 0; i < layout.foreign.size(); ++i) {
-    const auto c = static_cast<std::size_t>(layout.foreign[i]);
-    const double h = in.train_h100e[c], b = in.infer_h100e[c];
-    train[lic] += h * x[layout.licensed(i)];
-    infer[lic] += b * x[layout.licensed(i)];
-    train[smu] += h * x[layout.smuggled(i)];
-    infer[smu] += b * x[layout.smuggled(i)];
-    train[rem] += h * k.remote_usability * x[layout.remote(i)];
-    infer[rem] += b * k.remote_usability * x[layout.remote(i)];
-    us_train += h * x[layout.frontier(i)];
-    us_infer += b * x[layout.frontier(i)];
-  }
-  for (std::size_t d = 0; d < layout.domestic.size(); ++d) {
-    const auto c = static_cast<std::size_t>(layout.domestic[d]);
-    train[dom] += in.train_h100e[c] * k.util_training * x[layout.owned_domestic(d)];
-    infer[dom] += in.infer_h100e[c] * k.util_inference * x[layout.owned_domestic(d)];
-  }
+  const HardwareTotals hw = hardware_totals(layout, in, k, x);
   const double target_train_index = std::exp2(x[layout.software_training()]);
   const double target_infer_index =
       std::exp2(x[layout.software_inference()]) * k.distillation_factor;
   const double frontier_train_index = std::exp2(t / k.doubling_training);
   const double frontier_infer_index = std::exp2(t / k.doubling_inference);
 
-  const double target_train_hw = train[0] + train[1] + train[2] + train[3];
-  const double target_infer_hw = infer[0] + infer[1] + infer[2] + infer[3];
+  const double target_train_hw = hw.target_train();
+  const double target_infer_hw = hw.target_infer();
   const double target_train = target_train_hw * target_train_index;
   const double target_infer = target_infer_hw * target_infer_index;
-  const double frontier_train = us_train * frontier_train_index;
-  const double frontier_infer = us_infer * frontier_infer_index;
+  const double frontier_train = hw.us_train * frontier_train_index;
+  const double frontier_infer = hw.us_infer * frontier_infer_index;
 
   auto put = [&](Series s, double v) { out.at(s, month) = v; };
   put(Series::target_training_effective, target_train);
@@ -183,16 +205,16 @@ void ScenarioModel::Impl::record(const ModelInputs& in, const SampleConstants& k
   put(Series::frontier_inference_effective, frontier_infer);
   put(Series::target_training_hardware, target_train_hw);
   put(Series::target_inference_hardware, target_infer_hw);
-  put(Series::frontier_training_hardware, us_train);
-  put(Series::frontier_inference_hardware, us_infer);
-  put(Series::target_training_licensed, train[lic] * target_train_index);
-  put(Series::target_training_smuggled, train[smu] * target_train_index);
-  put(Series::target_training_domestic, train[dom] * target_train_index);
-  put(Series::target_training_remote, train[rem] * target_train_index);
-  put(Series::target_inference_licensed, infer[lic] * target_infer_index);
-  put(Series::target_inference_smuggled, infer[smu] * target_infer_index);
-  put(Series::target_inference_domestic, infer[dom] * target_infer_index);
-  put(Series::target_inference_remote, infer[rem] * target_infer_index);
+  put(Series::frontier_training_hardware, hw.us_train);
+  put(Series::frontier_inference_hardware, hw.us_infer);
+  put(Series::target_training_licensed, hw.train[lic] * target_train_index);
+  put(Series::target_training_smuggled, hw.train[smu] * target_train_index);
+  put(Series::target_training_domestic, hw.train[dom] * target_train_index);
+  put(Series::target_training_remote, hw.train[rem] * target_train_index);
+  put(Series::target_inference_licensed, hw.infer[lic] * target_infer_index);
+  put(Series::target_inference_smuggled, hw.infer[smu] * target_infer_index);
+  put(Series::target_inference_domestic, hw.infer[dom] * target_infer_index);
+  put(Series::target_inference_remote, hw.infer[rem] * target_infer_index);
   const double gap_train = frontier_train / target_train;
   const double gap_infer = frontier_infer / target_infer;
   put(Series::gap_training, gap_train);
@@ -201,7 +223,7 @@ void ScenarioModel::Impl::record(const ModelInputs& in, const SampleConstants& k
   put(Series::gap_inference_months, months_of_progress(gap_infer, k.doubling_inference));
   // The decomposition log2(gap) = log2(hardware gap) + log2(software gap): in months of
   // training software progress, gap months = hardware gap months + software lag months.
-  const double hardware_gap = us_train / target_train_hw;
+  const double hardware_gap = hw.us_train / target_train_hw;
   put(Series::gap_training_hardware, hardware_gap);
   put(Series::gap_training_hardware_months, months_of_progress(hardware_gap, k.doubling_training));
   put(Series::software_lag_months, t - x[layout.software_training()] * k.doubling_training);
@@ -213,25 +235,16 @@ void ScenarioModel::Impl::record(const ModelInputs& in, const SampleConstants& k
 }
 
 void ScenarioModel::Impl::record_paired_inputs(const ModelInputs& in, const SampleConstants& k,
-                                               const Dynamics& dyn, const State& x, double t,
-                                               std::size_t month, RunOutput& out) const {
-  // The same quantities as record(), restricted to what the paired metrics read.
-  double us_train = 0.0, target_infer_hw = 0.0;
-  for (std::size_t i = 0; i < layout.foreign.size(); ++i) {
-    const auto c = static_cast<std::size_t>(layout.foreign[i]);
-    us_train += in.train_h100e[c] * x[layout.frontier(i)];
-    target_infer_hw += in.infer_h100e[c] * (x[layout.licensed(i)] + x[layout.smuggled(i)] +
-                                            k.remote_usability * x[layout.remote(i)]);
-  }
-  for (std::size_t d = 0; d < layout.domestic.size(); ++d) {
-    const auto c = static_cast<std::size_t>(layout.domestic[d]);
-    target_infer_hw += in.infer_h100e[c] * k.util_inference * x[layout.owned_domestic(d)];
-  }
-  const double target_train = dyn.target_training_effective(x);
-  const double frontier_train = us_train * std::exp2(t / k.doubling_training);
+                                               const State& x, double t, std::size_t month,
+                                               RunOutput& out) const {
+  // What the paired metrics read, computed exactly as record() computes it (same function,
+  // same order of operations), but without the forcing evaluation and the other series.
+  const HardwareTotals hw = hardware_totals(layout, in, k, x);
+  const double target_train = hw.target_train() * std::exp2(x[layout.software_training()]);
+  const double frontier_train = hw.us_train * std::exp2(t / k.doubling_training);
   out.at(Series::target_training_effective, month) = target_train;
   out.at(Series::target_inference_effective, month) =
-      target_infer_hw * std::exp2(x[layout.software_inference()]) * k.distillation_factor;
+      hw.target_infer() * (std::exp2(x[layout.software_inference()]) * k.distillation_factor);
   out.at(Series::gap_training_months, month) =
       months_of_progress(frontier_train / target_train, k.doubling_training);
 }
@@ -306,7 +319,7 @@ void ScenarioModel::simulate(const ModelInputs& in, RunOutput& out, Recording re
 
   auto record = [&](const State& state, double t, std::size_t month) {
     if (recording == Recording::all_series) m.record(in, k, dyn, state, t, month, out, scratch);
-    else m.record_paired_inputs(in, k, dyn, state, t, month, out);
+    else m.record_paired_inputs(in, k, state, t, month, out);
   };
   record(x, 0.0, 0);
   if (dyn.target_training_effective(x) >= k.threshold) out.threshold_month = 0.0;
