@@ -288,6 +288,8 @@ py::dict results_to_python(Results&& r) {
   info["solver_steps"] = i.solver_steps;
   info["baseline_policy"] = i.baseline_policy;
   out["info"] = info;
+  // Carried so that Results.write produces assumptions.json like the command does.
+  out["assumptions_json"] = r.assumptions_json;
 
   if (r.raw_scalars.empty()) {
     out["raw"] = py::none();
@@ -363,6 +365,10 @@ Results results_from_python(py::handle p) {
   i.wall_seconds = info["wall_seconds"].cast<double>();
   i.solver_steps = info["solver_steps"].cast<std::uint64_t>();
   i.baseline_policy = info["baseline_policy"].cast<std::string>();
+  // Results pickled before assumptions were recorded have none; they write no appendix.
+  if (p.contains("assumptions_json")) {
+    r.assumptions_json = p["assumptions_json"].cast<std::string>();
+  }
 
   const py::handle raw = p["raw"];
   if (!raw.is_none()) {

@@ -6,6 +6,7 @@
 #include "pybind11.hpp"
 
 #include <filesystem>
+#include <optional>
 
 #include "convert.hpp"
 #include "gapcast/output.hpp"
@@ -22,6 +23,16 @@ std::string formatted(py::handle payload) {
   return Format(results);
 }
 
+/// The manifest's "inputs" from their JSON text ("" means not known).
+std::optional<RunInputs> parsed_inputs(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  try {
+    return run_inputs_from_json(text);
+  } catch (const std::invalid_argument& e) {
+    throw py::value_error(e.what());
+  }
+}
+
 }  // namespace
 
 void register_results(py::module_& m) {
@@ -36,23 +47,28 @@ void register_results(py::module_& m) {
   m.def(
       "manifest_json",
       [](py::handle payload, const std::vector<std::string>& command,
-         const std::vector<std::pair<std::string, std::string>>& files) {
+         const std::vector<std::pair<std::string, std::string>>& files,
+         const std::string& inputs) {
         const Results results = results_from_python(payload);
+        const auto given = parsed_inputs(inputs);
         const py::gil_scoped_release nogil;
-        return manifest_json(results, command, files);
+        return manifest_json(results, command, files, given ? &*given : nullptr);
       },
-      py::arg("results"), py::arg("command"), py::arg("files"),
+      py::arg("results"), py::arg("command"), py::arg("files"), py::arg("inputs") = std::string(),
       "The text of manifest.json; `files` "
-      "are (name, sha256) pairs of the result files beside it.");
+      "are (name, sha256) pairs of the result files beside it, `inputs` the JSON text of the "
+      "manifest's \"inputs\" (how the scenarios were given; \"\" to leave it out).");
   m.def(
       "write_results",
       [](py::handle payload, const std::filesystem::path& out_dir,
-         const std::vector<std::string>& command) {
+         const std::vector<std::string>& command, const std::string& inputs) {
         const Results results = results_from_python(payload);
+        const auto given = parsed_inputs(inputs);
         const py::gil_scoped_release nogil;
-        return write_results(results, out_dir, command);
+        return write_results(results, out_dir, command, given ? &*given : nullptr);
       },
       py::arg("results"), py::arg("out_dir"), py::arg("command"),
+      py::arg("inputs") = std::string(),
       R"pbdoc(Writes results.json, series.csv, scalars.csv, samples.csv (with raw values) and manifest.json
 into `out_dir` all or nothing, exactly as ``gapcast run --out`` does. Returns the file names.
 )pbdoc");

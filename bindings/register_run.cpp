@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "convert.hpp"
@@ -75,7 +76,7 @@ py::dict run_scenarios(const std::vector<Scenario>& scenarios, std::uint64_t sam
                        std::size_t wave_size, const Scenario* baseline, bool keep_raw,
                        const std::vector<std::string>& raw_dates, std::size_t raw_limit_bytes,
                        const py::object& progress, double poll_seconds,
-                       const std::vector<std::string>& command) {
+                       const std::vector<std::string>& command, const std::string& inputs) {
   if (scenarios.empty()) throw py::value_error("no scenarios to run");
   if (!(poll_seconds > 0.0)) throw py::value_error("poll_seconds must be positive");
   RunOptions options;
@@ -147,7 +148,18 @@ py::dict run_scenarios(const std::vector<Scenario>& scenarios, std::uint64_t sam
   if (!progress.is_none() && state.done.load() != reported) {
     progress(state.done.load(), state.total.load());
   }
-  const auto manifest = nlohmann::json::parse(manifest_json(state.results, command, {}));
+  // `inputs` (JSON text, "" if unknown) says how the scenarios were given, so that the
+  // manifest can be rerun by `gapcast reproduce`; parsing it first rejects a malformed one.
+  std::optional<RunInputs> given;
+  if (!inputs.empty()) {
+    try {
+      given = run_inputs_from_json(inputs);
+    } catch (const std::invalid_argument& e) {
+      throw py::value_error(e.what());
+    }
+  }
+  const auto manifest = nlohmann::json::parse(
+      manifest_json(state.results, command, {}, given ? &*given : nullptr));
   py::dict payload = results_to_python(std::move(state.results));
   payload["manifest"] = from_json(manifest);
   return payload;
@@ -195,12 +207,13 @@ void register_run(py::module_& m) {
         py::arg("raw_dates") = std::vector<std::string>{},
         py::arg("raw_limit_bytes") = d.raw_limit_bytes, py::arg("progress") = py::none(),
         py::arg("poll_seconds") = 0.1, py::arg("command") = std::vector<std::string>{},
+        py::arg("inputs") = std::string(),
         R"pbdoc(Runs the Monte Carlo over `scenarios` (common random numbers: every scenario sees the same
 sampled worlds) with the GIL released. Option defaults are the engine's (gapcast::RunOptions).
 `progress(done, total)` is called on this thread while the run goes. Ctrl-C stops the run
 within about `poll_seconds` and raises KeyboardInterrupt. Returns the results as a dict of
 NumPy arrays owning the engine's buffers plus metadata, with the run manifest (recording
-`command`) under "manifest".
+`command`, and `inputs`: JSON saying how the scenarios were given) under "manifest".
 )pbdoc");
 }
 

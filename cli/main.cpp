@@ -19,9 +19,13 @@ int main(int argc, char** argv) {
       "  gapcast validate --strict scenarios/*.json\n"
       "  gapcast run scenarios/baseline.json --set world.densing_doubling_months=4.0\n"
       "  gapcast schema world > world.schema.json\n"
-      "  gapcast parameters scenarios/baseline.json > docs/parameters.md\n\n"
+      "  gapcast parameters scenarios/baseline.json > docs/parameters.md\n"
+      "  gapcast report results -o report\n"
+      "  gapcast reproduce results/manifest.json\n\n"
       "Exit status: 0 success; 2 bad usage or bad input (nothing is written); 1 internal\n"
-      "failure; 130 interrupted (nothing is written).",
+      "failure; 130 interrupted (nothing is written). `reproduce` also exits 3 when the\n"
+      "rerun's files differ from the manifest; `report` exits 1 when the Python package is\n"
+      "not available.",
       "gapcast"};
   app.set_version_flag("--version", std::string("gapcast ") +
                                         std::string(gapcast::engine_version()) + " (" +
@@ -33,6 +37,8 @@ int main(int argc, char** argv) {
   auto validate = add_validate_command(app);
   auto schema = add_schema_command(app);
   auto parameters = add_parameters_command(app);
+  auto report = add_report_command(app);
+  auto reproduce = add_reproduce_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -51,6 +57,8 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("validate")) return validate();
     if (app.got_subcommand("schema")) return schema();
     if (app.got_subcommand("parameters")) return parameters();
+    if (app.got_subcommand("report")) return report();
+    if (app.got_subcommand("reproduce")) return reproduce();
   } catch (const std::exception& e) {
     std::cerr << "gapcast: internal error: " << e.what() << "\n";
     return exit_internal;

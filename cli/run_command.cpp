@@ -53,6 +53,14 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
   }
   LoadResult loaded;
   std::shared_ptr<const Policy> baseline;
+  // How the scenarios were given, for the manifest: `gapcast reproduce` reruns from this.
+  RunInputs inputs;
+  for (const auto& f : a.files) {
+    ScenarioInput in;
+    in.file = f;
+    inputs.scenarios.push_back(std::move(in));
+  }
+  inputs.set = a.set;
   try {
     LoadOptions load_options;
     load_options.set = a.set;
@@ -60,6 +68,10 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
     if (!a.baseline.empty()) {
       auto base = load_scenarios({a.baseline}, load_options);
       baseline = base.scenarios.front().policy;
+      ScenarioInput in;
+      in.file = a.baseline;
+      in.files = base.scenarios.front().files;
+      inputs.baseline = std::move(in);
       print_warnings(base.warnings);
     }
   } catch (const InputError& e) {
@@ -126,7 +138,7 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
   }
   if (!a.out.empty()) {
     try {
-      const auto files = write_results(results, a.out, argv);
+      const auto files = write_results(results, a.out, argv, &inputs);
       std::cerr << "wrote";
       for (const auto& f : files) std::cerr << " " << f;
       std::cerr << " to " << a.out << "\n";

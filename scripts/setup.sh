@@ -23,6 +23,9 @@ packages=(g++ make ninja-build git
 if [ "$with_tests" = 1 ]; then
   # clang and its sanitizer runtime build the libFuzzer target of the scenario loader.
   packages+=(clang libclang-rt-14-dev)
+  # The report tests compile the LaTeX tables with pdflatex (booktabs is in the recommended
+  # set) and load index.html in headless Chromium.
+  packages+=(texlive-latex-base texlive-latex-recommended chromium)
 fi
 missing=()
 for p in "${packages[@]}"; do

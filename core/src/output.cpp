@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <ctime>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -65,7 +66,108 @@ std::string shell_quote(const std::string& arg) {
   return out + "'";
 }
 
+ordered source_files_json(const std::vector<SourceFile>& files) {
+  ordered list = ordered::array();
+  for (const auto& f : files) {
+    ordered file;
+    file["role"] = f.role;
+    file["path"] = f.display_name;
+    file["sha256"] = f.sha256;
+    list.push_back(file);
+  }
+  return list;
+}
+
+ordered scenario_input_json(const ScenarioInput& in) {
+  ordered j;
+  if (!in.file.empty()) {
+    j["file"] = in.file;
+  } else {
+    // Embedded as JSON rather than as a string so that the manifest stays readable; the
+    // loader hashes its own canonical dump, which does not depend on key order or spacing.
+    j["document"] = ordered::parse(in.document);
+    j["label"] = in.label;
+    j["base_dir"] = in.base_dir;
+  }
+  if (!in.files.empty()) j["files"] = source_files_json(in.files);
+  return j;
+}
+
+const nlohmann::json& member(const nlohmann::json& j, const char* key, const std::string& where) {
+  if (!j.is_object() || !j.contains(key)) {
+    throw std::invalid_argument(where + " has no \"" + key + "\"");
+  }
+  return j.at(key);
+}
+
+std::string string_member(const nlohmann::json& j, const char* key, const std::string& where) {
+  const auto& v = member(j, key, where);
+  if (!v.is_string()) throw std::invalid_argument(where + "/" + key + " is not a string");
+  return v.get<std::string>();
+}
+
+ScenarioInput scenario_input_from_json(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) throw std::invalid_argument(where + " is not an object");
+  ScenarioInput in;
+  if (j.contains("file")) {
+    in.file = string_member(j, "file", where);
+    if (in.file.empty()) throw std::invalid_argument(where + "/file is empty");
+  } else {
+    const auto& doc = member(j, "document", where);
+    if (!doc.is_object()) throw std::invalid_argument(where + "/document is not an object");
+    in.document = doc.dump();
+    in.label = string_member(j, "label", where);
+    in.base_dir = string_member(j, "base_dir", where);
+  }
+  if (j.contains("files")) {
+    const auto& files = j.at("files");
+    if (!files.is_array()) throw std::invalid_argument(where + "/files is not a list");
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const std::string at = where + "/files/" + std::to_string(i);
+      in.files.push_back({string_member(files[i], "role", at), string_member(files[i], "path", at),
+                          "", string_member(files[i], "sha256", at)});
+    }
+  }
+  return in;
+}
+
 }  // namespace
+
+std::string run_inputs_json(const RunInputs& inputs) {
+  ordered j;
+  ordered scenarios = ordered::array();
+  for (const auto& s : inputs.scenarios) scenarios.push_back(scenario_input_json(s));
+  j["scenarios"] = scenarios;
+  j["baseline"] = inputs.baseline ? scenario_input_json(*inputs.baseline) : ordered(nullptr);
+  j["set"] = inputs.set;
+  return j.dump(1);
+}
+
+RunInputs run_inputs_from_json(std::string_view text) {
+  const auto j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded()) throw std::invalid_argument("inputs: not valid JSON");
+  RunInputs inputs;
+  const auto& scenarios = member(j, "scenarios", "inputs");
+  if (!scenarios.is_array() || scenarios.empty()) {
+    throw std::invalid_argument("inputs/scenarios is not a non-empty list");
+  }
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    inputs.scenarios.push_back(
+        scenario_input_from_json(scenarios[i], "inputs/scenarios/" + std::to_string(i)));
+  }
+  if (j.contains("baseline") && !j.at("baseline").is_null()) {
+    inputs.baseline = scenario_input_from_json(j.at("baseline"), "inputs/baseline");
+  }
+  if (j.contains("set")) {
+    const auto& set = j.at("set");
+    if (!set.is_array()) throw std::invalid_argument("inputs/set is not a list");
+    for (const auto& v : set) {
+      if (!v.is_string()) throw std::invalid_argument("inputs/set holds a non-string");
+      inputs.set.push_back(v.get<std::string>());
+    }
+  }
+  return inputs;
+}
 
 std::string format_number(double value) {
   if (!std::isfinite(value)) return "";
@@ -218,7 +320,8 @@ std::string samples_csv(const Results& r) {
 }
 
 std::string manifest_json(const Results& r, const std::vector<std::string>& command,
-                          const std::vector<std::pair<std::string, std::string>>& files) {
+                          const std::vector<std::pair<std::string, std::string>>& files,
+                          const RunInputs* inputs) {
   ordered j;
   j["format"] = "gapcast-manifest";
   j["format_version"] = 1;
@@ -240,6 +343,14 @@ std::string manifest_json(const Results& r, const std::vector<std::string>& comm
   run["quantiles"] = r.quantiles;
   run["quantile_accuracy"] = r.info.quantile_accuracy;
   run["wave_size"] = r.info.wave_size;
+  // Raw output changes the result files (samples.csv), so a rerun must ask for the same
+  // months; they are recorded as months rather than indices to read without the start month.
+  run["keep_raw"] = !r.raw_scalars.empty();
+  ordered raw_dates = ordered::array();
+  for (std::size_t d : r.raw_date_indices) {
+    if (d < r.dates.size()) raw_dates.push_back(r.dates[d]);
+  }
+  run["raw_dates"] = raw_dates;
   run["wall_seconds"] = r.info.wall_seconds;
   run["solver_steps"] = r.info.solver_steps;
   run["created_utc"] = utc_now();
@@ -249,6 +360,7 @@ std::string manifest_json(const Results& r, const std::vector<std::string>& comm
   solver["abs_tolerance"] = r.info.solver.abs_tolerance;
   solver["rel_tolerance"] = r.info.solver.rel_tolerance;
   solver["max_step_months"] = r.info.solver.max_step_months;
+  solver["max_steps"] = r.info.solver.max_steps;
   solver["restart_at_breakpoints"] = true;
   j["solver"] = solver;
   ordered scenarios = ordered::array();
@@ -256,15 +368,7 @@ std::string manifest_json(const Results& r, const std::vector<std::string>& comm
     ordered e;
     e["name"] = s.name;
     e["fingerprint"] = s.fingerprint;
-    ordered sources = ordered::array();
-    for (const auto& f : s.files) {
-      ordered file;
-      file["role"] = f.role;
-      file["path"] = f.display_name;
-      file["sha256"] = f.sha256;
-      sources.push_back(file);
-    }
-    e["files"] = sources;
+    e["files"] = source_files_json(s.files);
     scenarios.push_back(e);
   }
   j["scenarios"] = scenarios;
@@ -283,11 +387,13 @@ std::string manifest_json(const Results& r, const std::vector<std::string>& comm
   std::string rerun;
   for (const auto& arg : command) rerun += (rerun.empty() ? "" : " ") + shell_quote(arg);
   j["rerun"] = rerun;
+  if (inputs != nullptr) j["inputs"] = ordered::parse(run_inputs_json(*inputs));
   return j.dump(1) + "\n";
 }
 
 std::vector<std::string> write_results(const Results& results, const std::filesystem::path& out_dir,
-                                       const std::vector<std::string>& command) {
+                                       const std::vector<std::string>& command,
+                                       const RunInputs* inputs) {
   std::vector<std::pair<std::string, std::string>> contents{
       {"results.json", results_json(results)},
       {"series.csv", series_csv(results)},
@@ -305,7 +411,7 @@ std::vector<std::string> write_results(const Results& results, const std::filesy
     digests.emplace_back(name, sha256_hex(text));
     names.push_back(name);
   }
-  tx.write("manifest.json", manifest_json(results, command, digests));
+  tx.write("manifest.json", manifest_json(results, command, digests, inputs));
   names.push_back("manifest.json");
   tx.commit();
   return names;

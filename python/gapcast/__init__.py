@@ -17,6 +17,7 @@ numbers for the same seed and samples, same result files (:meth:`Results.write`)
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from . import _core
@@ -52,6 +53,7 @@ __all__ = [
     "load",
     "load_all",
     "plotting",
+    "report",
     "run",
     "scenario_path",
     "shipped_scenarios",
@@ -62,6 +64,21 @@ def catalogue() -> dict[str, list[dict[str, Any]]]:
     """The model's vocabulary: every world parameter, chip-class and production-line field,
     and chip and global lever, with units, valid ranges and meanings."""
     return _core.catalogue()
+
+
+def report(results_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
+           **options: Any) -> Any:
+    """Builds the report of a results directory (``gapcast report RESULTS_DIR -o OUT_DIR``):
+    figures as SVG, PDF and 300-dpi PNG, tables as CSV, Markdown and LaTeX, the assumptions
+    appendix and one self-contained index.html, each carrying its provenance. Regenerating
+    from the same results gives byte-identical files. Options (``years``, ``scenarios``,
+    ``metrics``, ``formats``, ``dpi``) are those of :func:`gapcast.report_main.build_report`;
+    returns its :class:`~gapcast.report_main.ReportOutput`. docs/reports.md has the details.
+    """
+    # matplotlib is imported only when a report is asked for.
+    from .report_main import build_report
+
+    return build_report(results_dir, out_dir, **options)
 
 
 def __getattr__(name: str) -> Any:

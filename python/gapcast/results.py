@@ -9,6 +9,7 @@ that memory. The arrays are read-only: a Results object is the record of one run
 from __future__ import annotations
 
 import copy
+import json
 import os
 from collections.abc import Sequence
 from functools import cached_property
@@ -325,14 +326,41 @@ class Results:
 
     def write(self, out_dir: str | os.PathLike[str],
               command: Sequence[str] | None = None) -> list[Path]:
-        """Writes results.json, series.csv, scalars.csv, samples.csv (raw runs) and
-        manifest.json into ``out_dir``, all or nothing, with the command's own writers: the
-        files are byte-identical to ``gapcast run --out`` for the same scenarios, seed and
-        samples (manifest.json differs only in the recorded command, times and thread count).
-        ``command`` is recorded in the manifest; by default the call that made the run."""
+        """Writes results.json, series.csv, scalars.csv, assumptions.json, samples.csv (raw
+        runs) and manifest.json into ``out_dir``, all or nothing, with the command's own
+        writers: the files are byte-identical to ``gapcast run --out`` for the same scenarios,
+        seed and samples (manifest.json differs only in the recorded command, times and thread
+        count). ``command`` is recorded in the manifest; by default the call that made the
+        run. The manifest also records how the scenarios were given (files, or the documents
+        of scenarios made in Python), so ``gapcast reproduce out_dir/manifest.json`` reruns
+        the run and checks the files byte for byte."""
         recorded = list(command) if command is not None else self._payload["manifest"]["command"]
-        names = _core.write_results(self._payload, Path(out_dir), recorded)
+        # How the scenarios were given travels with the files, so that `gapcast reproduce
+        # out_dir/manifest.json` can rerun a run made from Python.
+        inputs = self._payload["manifest"].get("inputs")
+        names = _core.write_results(self._payload, Path(out_dir), recorded,
+                                    "" if inputs is None else json.dumps(inputs))
         return [Path(out_dir) / name for name in names]
+
+    def report(self, out_dir: str | os.PathLike[str], *,
+               results_dir: str | os.PathLike[str] | None = None, **options: Any) -> Any:
+        """Builds a report of these results into ``out_dir`` (see :func:`gapcast.report`).
+
+        The report is drawn from result files, like ``gapcast report``: they are written to
+        ``results_dir`` first (keep them beside the report so that it can be checked with
+        ``gapcast reproduce``), or to a temporary directory that is removed afterwards. The
+        provenance in the report names results.json by its SHA-256, which is the same
+        either way. ``options`` are those of :func:`gapcast.report`."""
+        from .report_main import build_report
+
+        if results_dir is not None:
+            self.write(results_dir)
+            return build_report(results_dir, out_dir, **options)
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="gapcast-results-") as tmp:
+            self.write(tmp)
+            return build_report(tmp, out_dir, **options)
 
     def summary(self, years: Sequence[int] = ()) -> str:
         """The levels table ``gapcast run`` prints (medians with 90% intervals), at December

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Union
+
+import numpy as np
 
 from . import _core
 from .results import Results
@@ -74,6 +77,42 @@ def _command(scenarios: Sequence[Scenario], options: Mapping[str, Any]) -> list[
         ) + "]"
     args = ", ".join(f"{k}={v!r}" for k, v in options.items())
     return ["python", "-c", f"import gapcast; gapcast.run({names}, {args})"]
+
+
+def _scenario_input(scenario: Scenario, *, with_files: bool = False) -> dict[str, Any]:
+    """How one scenario was given, for the manifest's "inputs" (what `gapcast reproduce`
+    reruns): its file as given, or the document, label and base directory of a scenario held
+    in memory, which the loader turns into the same scenario (and the same hashes) again."""
+    if scenario.path is not None:
+        entry: dict[str, Any] = {"file": str(scenario.path)}
+    else:
+        entry = {"document": scenario._document, "label": scenario.label,
+                 "base_dir": str(scenario._base_dir)}
+    if with_files:
+        entry["files"] = [{"role": f["role"], "path": f["display_name"], "sha256": f["sha256"]}
+                          for f in scenario.files]
+    return entry
+
+
+def _inputs(scenarios: Sequence[Scenario], baseline: Scenario | None) -> str:
+    """The manifest's "inputs" as JSON text, or "" when a scenario document holds values
+    that JSON cannot represent exactly (the run is then recorded without them)."""
+    inputs = {
+        "scenarios": [_scenario_input(s) for s in scenarios],
+        "baseline": None if baseline is None else _scenario_input(baseline, with_files=True),
+        "set": [],
+    }
+    try:
+        return json.dumps(inputs, allow_nan=False, default=_json_scalar)
+    except (TypeError, ValueError):
+        return ""
+
+
+def _json_scalar(value: Any) -> Any:
+    # NumPy numbers in a scenario dict are plain numbers to the loader as well.
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def default_options() -> dict[str, Any]:
@@ -187,6 +226,7 @@ def run(
             baseline=base._core if base is not None else None,
             progress=callback,
             command=_command(loaded, recorded),
+            inputs=_inputs(loaded, base),
             **options,
         )
     finally:

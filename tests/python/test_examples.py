@@ -53,8 +53,9 @@ def test_compare_policies_script(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "incremental_tightening" in done.stdout and "2030-12" in done.stdout
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["effects_vs_baseline.png", "gap_months.png", "manifest.json",
-                     "results.json", "scalars.csv", "series.csv", "supply_channels.png"]
+    assert names == ["assumptions.json", "effects_vs_baseline.png", "gap_months.png",
+                     "manifest.json", "results.json", "scalars.csv", "series.csv",
+                     "supply_channels.png"]
     bad = subprocess.run(
         [sys.executable, str(EXAMPLES / "compare_policies.py"), str(tmp_path / "missing.json"),
          "--out", str(tmp_path / "never")],

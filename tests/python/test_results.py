@@ -105,12 +105,12 @@ def test_results_json_and_manifest(all_results):
 def test_write_files_atomically(all_results, tmp_path):
     out = tmp_path / "out"
     written = all_results.write(out)
-    assert sorted(p.name for p in written) == ["manifest.json", "results.json", "scalars.csv",
-                                               "series.csv"]
+    assert sorted(p.name for p in written) == ["assumptions.json", "manifest.json",
+                                               "results.json", "scalars.csv", "series.csv"]
     assert (out / "results.json").read_text() == all_results.results_json()
     manifest = json.loads((out / "manifest.json").read_text())
     assert [o["path"] for o in manifest["outputs"]] == ["results.json", "series.csv",
-                                                        "scalars.csv"]
+                                                        "scalars.csv", "assumptions.json"]
     # No staging directories are left behind.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
