@@ -167,24 +167,22 @@ def render_index(data: ReportData, figures: Sequence[tuple[FigureSpec, dict[str,
     parts.append("</section>")
 
     # -- tables --------------------------------------------------------------------------------
-    parts.append('<section id="tables"><h2>Tables</h2>')
-    for table, files in tables:
-        if table.stem in ("assumptions", "policies"):
-            continue
-        parts.append(to_html(table, data))
-        parts.append('<p class="files">' + " · ".join(
-            f'<a href="{html.escape(rel(p))}">{fmt.upper()}</a>' for fmt, p in files.items())
-            + "</p>")
-    parts.append("</section>")
-    parts.append('<section id="appendix"><h2>Appendix: scenarios and assumptions</h2>')
-    for table, files in tables:
-        if table.stem not in ("assumptions", "policies"):
-            continue
-        parts.append(to_html(table, data))
-        parts.append('<p class="files">' + " · ".join(
-            f'<a href="{html.escape(rel(p))}">{fmt.upper()}</a>' for fmt, p in files.items())
-            + "</p>")
-    parts.append("</section>")
+    # The scenario and assumption tables go to the appendix, the rest to the body.
+    appendix_stems = ("assumptions", "policies")
+
+    def table_section(section_id: str, heading: str, in_appendix: bool) -> None:
+        parts.append(f'<section id="{section_id}"><h2>{heading}</h2>')
+        for table, files in tables:
+            if (table.stem in appendix_stems) != in_appendix:
+                continue
+            parts.append(to_html(table, data))
+            parts.append('<p class="files">' + " · ".join(
+                f'<a href="{html.escape(rel(p))}">{fmt.upper()}</a>' for fmt, p in files.items())
+                + "</p>")
+        parts.append("</section>")
+
+    table_section("tables", "Tables", in_appendix=False)
+    table_section("appendix", "Appendix: scenarios and assumptions", in_appendix=True)
     parts.append(f'<footer class="provenance"><p>Made by gapcast {html.escape(prov.engine_version)}'
                  f" ({html.escape(prov.git_commit)}) from results.json "
                  f"{html.escape(prov.results_sha256)}.</p></footer>")
