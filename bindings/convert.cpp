@@ -3,7 +3,7 @@
 #include <cmath>
 #include <type_traits>
 
-#include "gapcast/json_locator.hpp"
+#include "gapcast/scenario/json_locator.hpp"
 
 namespace gapcast::python {
 namespace {

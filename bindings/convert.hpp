@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gapcast/diagnostics.hpp"
-#include "gapcast/results.hpp"
+#include "gapcast/scenario/diagnostics.hpp"
+#include "gapcast/summary/results.hpp"
 
 namespace gapcast::python {
 

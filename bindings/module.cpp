@@ -2,7 +2,7 @@
 // each register_*.cpp binds one part of the engine's public API.
 #include "pybind11.hpp"
 
-#include "gapcast/build_info.hpp"
+#include "gapcast/util/build_info.hpp"
 
 PYBIND11_MODULE(_core, m, py::mod_gil_not_used()) {
   m.doc() = R"pbdoc(

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "gapcast/distributions.hpp"
+#include "gapcast/sampling/distributions.hpp"
 
 namespace gapcast::python {
 namespace {

@@ -11,8 +11,8 @@
 #include "pybind11.hpp"
 
 #include "convert.hpp"
-#include "gapcast/diagnostics.hpp"
-#include "gapcast/monte_carlo.hpp"
+#include "gapcast/scenario/diagnostics.hpp"
+#include "gapcast/run/monte_carlo.hpp"
 
 namespace gapcast::python {
 namespace {

@@ -9,8 +9,8 @@
 #include <optional>
 
 #include "convert.hpp"
-#include "gapcast/output.hpp"
-#include "gapcast/summary.hpp"
+#include "gapcast/output/result_files.hpp"
+#include "gapcast/output/tables.hpp"
 
 namespace gapcast::python {
 namespace {

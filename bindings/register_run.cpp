@@ -22,8 +22,8 @@
 #include <thread>
 
 #include "convert.hpp"
-#include "gapcast/monte_carlo.hpp"
-#include "gapcast/output.hpp"
+#include "gapcast/run/monte_carlo.hpp"
+#include "gapcast/output/result_files.hpp"
 
 namespace gapcast::python {
 namespace {

@@ -10,8 +10,8 @@
 #include <filesystem>
 
 #include "convert.hpp"
-#include "gapcast/catalogue.hpp"
-#include "gapcast/scenario_loader.hpp"
+#include "gapcast/scenario/catalogue.hpp"
+#include "gapcast/scenario/loader.hpp"
 
 namespace gapcast::python {
 namespace {

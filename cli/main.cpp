@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "gapcast/build_info.hpp"
+#include "gapcast/util/build_info.hpp"
 
 int main(int argc, char** argv) {
   using namespace gapcast::cli;

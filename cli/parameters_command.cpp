@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "gapcast/parameter_table.hpp"
-#include "gapcast/scenario_loader.hpp"
+#include "gapcast/output/parameter_table.hpp"
+#include "gapcast/scenario/loader.hpp"
 
 namespace gapcast::cli {
 

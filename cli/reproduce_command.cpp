@@ -24,12 +24,12 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "gapcast/build_info.hpp"
-#include "gapcast/diagnostics.hpp"
-#include "gapcast/monte_carlo.hpp"
-#include "gapcast/output.hpp"
-#include "gapcast/scenario_loader.hpp"
-#include "gapcast/sha256.hpp"
+#include "gapcast/util/build_info.hpp"
+#include "gapcast/scenario/diagnostics.hpp"
+#include "gapcast/run/monte_carlo.hpp"
+#include "gapcast/output/result_files.hpp"
+#include "gapcast/scenario/loader.hpp"
+#include "gapcast/util/sha256.hpp"
 #include "progress.hpp"
 
 namespace gapcast::cli {

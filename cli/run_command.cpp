@@ -7,11 +7,11 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "gapcast/diagnostics.hpp"
-#include "gapcast/monte_carlo.hpp"
-#include "gapcast/output.hpp"
-#include "gapcast/scenario_loader.hpp"
-#include "gapcast/summary.hpp"
+#include "gapcast/scenario/diagnostics.hpp"
+#include "gapcast/run/monte_carlo.hpp"
+#include "gapcast/output/result_files.hpp"
+#include "gapcast/scenario/loader.hpp"
+#include "gapcast/output/tables.hpp"
 #include "progress.hpp"
 
 namespace gapcast::cli {

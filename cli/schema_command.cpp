@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "gapcast/schema.hpp"
+#include "gapcast/scenario/schema.hpp"
 
 namespace gapcast::cli {
 

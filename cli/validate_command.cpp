@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "gapcast/scenario_loader.hpp"
+#include "gapcast/scenario/loader.hpp"
 
 namespace gapcast::cli {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "gapcast/scenario_loader.hpp"
+#include "gapcast/scenario/loader.hpp"
 
 namespace {
 

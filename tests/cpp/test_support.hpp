@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "gapcast/model.hpp"
-#include "gapcast/sampling.hpp"
-#include "gapcast/scenario_loader.hpp"
+#include "gapcast/model/model.hpp"
+#include "gapcast/sampling/world_sampler.hpp"
+#include "gapcast/scenario/loader.hpp"
 
 namespace gapcast::testing {
 

@@ -1,0 +1,51 @@
+#pragma once
+/// The metrics a run summarises, and how one sample's metric values are computed from its
+/// integrations (the scenario's own run and its counterfactual runs).
+#include <span>
+#include <vector>
+
+#include "gapcast/model/model.hpp"
+#include "gapcast/summary/results.hpp"
+
+namespace gapcast {
+
+/// The metric catalogues, in output order (the same for every run).
+const std::vector<MetricInfo>& series_metric_catalogue();
+const std::vector<MetricInfo>& scalar_metric_catalogue();
+
+}  // namespace gapcast
+
+namespace gapcast::detail {
+
+/// Every time-series metric: the recorded series (model/series.def) first, in the same order and
+/// with the same values, then the derived metrics (derived_metrics.def).
+enum class MetricId : std::size_t {
+#define GAPCAST_SERIES(id, unit, description, value) id,
+#include "gapcast/model/series.def"
+#define GAPCAST_METRIC(id, kind, unit, reference, description, value) id,
+#include "gapcast/metrics/derived_metrics.def"
+  count_
+};
+inline constexpr std::size_t metric_count = static_cast<std::size_t>(MetricId::count_);
+static_assert(static_cast<std::size_t>(MetricId::domestic_output_per_year) + 1 == series_count,
+              "the recorded series lead the metric list, in series.def order");
+
+/// Scalar metrics (one value per sample and scenario), from derived_metrics.def.
+enum class ScalarId : std::size_t {
+#define GAPCAST_SCALAR(id, unit, reference, description, value) id,
+#include "gapcast/metrics/derived_metrics.def"
+  count_
+};
+inline constexpr std::size_t scalar_count = static_cast<std::size_t>(ScalarId::count_);
+
+/// Threshold month under a policy minus under a reference: +inf if only the reference reaches
+/// the threshold within the horizon, -inf if only the policy does, NaN if neither.
+double delay_between(double policy_month, double reference_month);
+
+/// Fills series[m * months + k] (metric_count x months) and scalars[0..scalar_count).
+/// Counterfactual pointers may be null (their paired metrics become NaN: undefined).
+void scenario_metrics(const RunOutput& own, const RunOutput* no_controls,
+                      const RunOutput* baseline, std::span<double> series,
+                      std::span<double> scalars);
+
+}  // namespace gapcast::detail

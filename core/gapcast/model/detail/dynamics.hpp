@@ -1,0 +1,142 @@
+#pragma once
+// The right-hand side of the ODE system and the time-only "forcing" quantities it uses
+// (demand, US shipments, legal flows, import pressure). Internal to the engine; the equations
+// are documented in docs/model.md, section by section as marked below.
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "gapcast/model/model.hpp"
+
+namespace gapcast::detail {
+
+/// A lever value that is linear within one integration segment: a + b t.
+struct LinearValue {
+  double a = 0.0, b = 0.0;
+  [[nodiscard]] double at(double t) const { return b == 0.0 ? a : a + b * t; }
+};
+
+/// What is fixed within a segment for every sample: lever values, volume windows, roadmap.
+struct Segment {
+  double begin = 0.0, end = 0.0;
+  // per foreign class (layout order)
+  std::vector<ExportStatus> status;
+  std::vector<LinearValue> fee, cap_units_per_year, cap_share;
+  std::vector<char> in_volume;
+  // per line: the layout.domestic index of the class being produced, or -1
+  std::vector<int> line_class;
+  std::array<LinearValue, global_lever_count> lever{};
+};
+
+/// Sample-level constants derived once from ModelInputs (per-month rates, logs of factors).
+struct SampleConstants {
+  double depreciation;         // 1 / useful life, per month
+  double growth_decay;         // rate at which growth rates decay, per month (ln 2 / half-life)
+  double demand_0, demand_rate;  // H100e/month at t = 0, continuous growth rate per month
+  double us_rate;  // continuous growth rate of the US stock at t = 0, per month
+  double frontier_stock_0;
+  double substitution, fee_elasticity, acceptance_licensed, acceptance_unrestricted;
+  double smuggling_0, enforcement_factor, alignment_factor, pressure_elasticity,
+      smuggling_tau, inverse_smuggling_tau;
+  double remote_0, remote_rate, remote_control_factor, remote_alignment_factor,
+      remote_baseline_share, remote_usability, remote_tau, inverse_remote_tau;
+  double ramp_rate, bound_rate, wafer_cut, hbm_cut, denial_share;
+  double util_training, util_inference;
+  double doubling_training, doubling_inference, lag_0, lag_extension;
+  double inverse_doubling_training, inverse_doubling_inference;
+  double distillation_factor;
+  double threshold;
+
+  static SampleConstants from(const ModelInputs& in, double threshold_multiple);
+};
+
+/// Per-sample quantities fixed within a segment (they depend on sampled weights and chip
+/// performance as well as on the segment).
+/// A foreign class the target can buy legally within a segment, with what does not change.
+struct LegalPurchase {
+  std::size_t f;             ///< layout index
+  double h;                  ///< TPP-based H100e per chip
+  double share;              ///< share of total demand directed at it (own + redirected)
+  double acceptance;         ///< share of permitted purchases the target's government allows
+  bool licensed;             ///< subject to the licence caps
+  bool fee_constant;
+  double units_per_demand;   ///< share x fee factor / h, when the fee is constant
+  double cap_share_per_us;   ///< cap share x weight / h (0 if no such rule)
+  bool has_share_cap;
+};
+
+struct SegmentSample {
+  std::vector<double> weight;    ///< share of purchases per foreign class (in volume only)
+  std::vector<double> smuggle_mix;  ///< share of the smuggling flow per foreign class
+  std::vector<double> units_per_h100e;  ///< weight / TPP-based H100e per chip
+  std::vector<double> smuggled_units_per_h100e;  ///< smuggle_mix / H100e per chip
+  int substitute = -1;           ///< layout index of the best exportable class in volume
+  double banned_share = 0.0;     ///< share of demand aimed at banned classes
+  double unmet_banned_share = 0.0;  ///< of which not redirected to the substitute
+  std::vector<LegalPurchase> purchases;
+  std::vector<double> fee_factor;  ///< (1 + fee)^-elasticity where the fee is constant
+  std::vector<char> fee_constant;
+  // Policy factors of levers that are constant over the segment (NaN when they ramp).
+  double enforcement = 1.0, remote_policy = 1.0, inverse_lag = 0.0;
+  bool enforcement_constant = true, remote_constant = true, lag_constant = true;
+};
+
+/// Forcing quantities at time t (no state dependence).
+struct Forcing {
+  double fade = 1.0;          // phi = exp(-growth_decay t): share of growth rates remaining
+  double demand_level = 1.0;  // demand relative to t = 0
+  double demand = 0.0;        // H100e/month
+  double us_shipments = 0.0;  // H100e/month
+  double pressure = 0.0;      // share of demand not met legally (bans, caps, refusals), [0, 1]
+  double smuggling_target = 0.0;  // H100e/month
+  double remote_target = 0.0;     // H100e (rented capacity)
+  std::vector<double> legal_units;  // per foreign class, units/month delivered
+};
+
+/// (1 + fee)^-elasticity without pow when nothing is charged.
+inline double fee_factor(double fee, double elasticity) {
+  return fee == 0.0 || elasticity == 0.0 ? 1.0 : std::pow(1.0 + fee, -elasticity);
+}
+
+/// factor^intensity with the convention 0^0 = 1 (no policy, no effect).
+inline double policy_factor(double factor, double intensity) {
+  if (intensity == 0.0) return 1.0;
+  return std::pow(factor, intensity);
+}
+
+class Dynamics {
+ public:
+  Dynamics(const StateLayout& layout, const ModelInputs& in, const SampleConstants& k)
+      : layout_(layout), in_(in), k_(k) {}
+
+  /// Prepares per-segment, per-sample quantities.
+  void enter(const Segment& segment);
+  /// The forcing quantities at time t. They depend on the state only through the growth
+  /// levels (which are states so that no exponential is needed here).
+  void forcing(double t, const std::vector<double>& x, Forcing& f) const;
+  void operator()(const std::vector<double>& x, std::vector<double>& dxdt, double t) const;
+
+  /// Target effective training compute for state x (the event function's argument).
+  [[nodiscard]] double target_training_effective(const std::vector<double>& x) const;
+
+  [[nodiscard]] const SegmentSample& segment_sample() const { return ss_; }
+  /// Smuggling enforcement factor, remote-access policy factor and 1/lag at time t.
+  [[nodiscard]] double enforcement_at(double t) const;
+  [[nodiscard]] double remote_policy_at(double t) const;
+  [[nodiscard]] double inverse_lag_at(double t) const;
+  [[nodiscard]] const Segment& segment() const { return *seg_; }
+
+ private:
+  [[nodiscard]] double compute_enforcement(double t) const;
+  [[nodiscard]] double compute_remote_policy(double t) const;
+  [[nodiscard]] double compute_inverse_lag(double t) const;
+
+  const StateLayout& layout_;
+  const ModelInputs& in_;
+  const SampleConstants& k_;
+  const Segment* seg_ = nullptr;
+  SegmentSample ss_;
+  mutable Forcing scratch_;
+};
+
+}  // namespace gapcast::detail

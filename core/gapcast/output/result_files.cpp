@@ -1,0 +1,420 @@
+#include "gapcast/output/result_files.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <ctime>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "gapcast/output/atomic_output.hpp"
+#include "gapcast/util/sha256.hpp"
+
+namespace gapcast {
+namespace {
+
+using ordered = nlohmann::ordered_json;
+
+/// Statistic labels: "mean", then "p5", "p25", ... ("p2.5" for fractional levels).
+std::vector<std::string> stat_labels(const Results& r) {
+  std::vector<std::string> labels{"mean"};
+  for (double q : r.quantiles) labels.push_back("p" + format_number(q * 100.0));
+  return labels;
+}
+
+ordered number_or_null(double x) { return std::isfinite(x) ? ordered(x) : ordered(nullptr); }
+
+ordered metric_json(const MetricInfo& m) {
+  ordered j;
+  j["name"] = m.name;
+  j["unit"] = m.unit;
+  j["kind"] = m.kind == MetricKind::probability ? "probability" : "distribution";
+  if (!m.compared_with.empty()) j["compared_with"] = m.compared_with;
+  j["description"] = m.description;
+  return j;
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+std::string shell_quote(const std::string& arg) {
+  if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789-_=./:,+@%") == std::string::npos) {
+    return arg;
+  }
+  std::string out = "'";
+  for (char c : arg) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+ordered source_files_json(const std::vector<SourceFile>& files) {
+  ordered list = ordered::array();
+  for (const auto& f : files) {
+    ordered file;
+    file["role"] = f.role;
+    file["path"] = f.display_name;
+    file["sha256"] = f.sha256;
+    list.push_back(file);
+  }
+  return list;
+}
+
+ordered scenario_input_json(const ScenarioInput& in) {
+  ordered j;
+  if (!in.file.empty()) {
+    j["file"] = in.file;
+  } else {
+    // Embedded as JSON rather than as a string so that the manifest stays readable; the
+    // loader hashes its own canonical dump, which does not depend on key order or spacing.
+    j["document"] = ordered::parse(in.document);
+    j["label"] = in.label;
+    j["base_dir"] = in.base_dir;
+  }
+  if (!in.files.empty()) j["files"] = source_files_json(in.files);
+  return j;
+}
+
+const nlohmann::json& member(const nlohmann::json& j, const char* key, const std::string& where) {
+  if (!j.is_object() || !j.contains(key)) {
+    throw std::invalid_argument(where + " has no \"" + key + "\"");
+  }
+  return j.at(key);
+}
+
+std::string string_member(const nlohmann::json& j, const char* key, const std::string& where) {
+  const auto& v = member(j, key, where);
+  if (!v.is_string()) throw std::invalid_argument(where + "/" + key + " is not a string");
+  return v.get<std::string>();
+}
+
+ScenarioInput scenario_input_from_json(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) throw std::invalid_argument(where + " is not an object");
+  ScenarioInput in;
+  if (j.contains("file")) {
+    in.file = string_member(j, "file", where);
+    if (in.file.empty()) throw std::invalid_argument(where + "/file is empty");
+  } else {
+    const auto& doc = member(j, "document", where);
+    if (!doc.is_object()) throw std::invalid_argument(where + "/document is not an object");
+    in.document = doc.dump();
+    in.label = string_member(j, "label", where);
+    in.base_dir = string_member(j, "base_dir", where);
+  }
+  if (j.contains("files")) {
+    const auto& files = j.at("files");
+    if (!files.is_array()) throw std::invalid_argument(where + "/files is not a list");
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const std::string at = where + "/files/" + std::to_string(i);
+      in.files.push_back({string_member(files[i], "role", at), string_member(files[i], "path", at),
+                          "", string_member(files[i], "sha256", at)});
+    }
+  }
+  return in;
+}
+
+}  // namespace
+
+std::string run_inputs_json(const RunInputs& inputs) {
+  ordered j;
+  ordered scenarios = ordered::array();
+  for (const auto& s : inputs.scenarios) scenarios.push_back(scenario_input_json(s));
+  j["scenarios"] = scenarios;
+  j["baseline"] = inputs.baseline ? scenario_input_json(*inputs.baseline) : ordered(nullptr);
+  j["set"] = inputs.set;
+  return j.dump(1);
+}
+
+RunInputs run_inputs_from_json(std::string_view text) {
+  const auto j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded()) throw std::invalid_argument("inputs: not valid JSON");
+  RunInputs inputs;
+  const auto& scenarios = member(j, "scenarios", "inputs");
+  if (!scenarios.is_array() || scenarios.empty()) {
+    throw std::invalid_argument("inputs/scenarios is not a non-empty list");
+  }
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    inputs.scenarios.push_back(
+        scenario_input_from_json(scenarios[i], "inputs/scenarios/" + std::to_string(i)));
+  }
+  if (j.contains("baseline") && !j.at("baseline").is_null()) {
+    inputs.baseline = scenario_input_from_json(j.at("baseline"), "inputs/baseline");
+  }
+  if (j.contains("set")) {
+    const auto& set = j.at("set");
+    if (!set.is_array()) throw std::invalid_argument("inputs/set is not a list");
+    for (const auto& v : set) {
+      if (!v.is_string()) throw std::invalid_argument("inputs/set holds a non-string");
+      inputs.set.push_back(v.get<std::string>());
+    }
+  }
+  return inputs;
+}
+
+std::string format_number(double value) {
+  if (!std::isfinite(value)) return "";
+  char buffer[64];
+  const auto r = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, r.ptr);
+}
+
+std::string results_json(const Results& r) {
+  ordered j;
+  j["format"] = "gapcast-results";
+  j["format_version"] = 1;
+  j["engine_version"] = r.info.engine_version;
+  ordered run;
+  run["seed"] = r.info.seed;
+  run["samples"] = r.info.samples;
+  run["central"] = r.info.central;
+  run["start"] = format_year_month(r.info.start);
+  run["horizon"] = format_year_month(r.info.horizon);
+  run["threshold_multiple"] = r.info.threshold_multiple;
+  run["baseline_policy"] = r.info.baseline_policy;
+  run["quantile_accuracy"] = r.info.quantile_accuracy;
+  j["run"] = run;
+  j["dates"] = r.dates;
+  j["quantiles"] = r.quantiles;
+  ordered scenarios = ordered::array();
+  for (const auto& s : r.scenarios) {
+    ordered e;
+    e["name"] = s.name;
+    e["title"] = s.title;
+    e["world"] = s.world_name;
+    e["policy"] = s.policy_name;
+    e["fingerprint"] = s.fingerprint;
+    e["world_fingerprint"] = s.world_fingerprint;
+    e["policy_fingerprint"] = s.policy_fingerprint;
+    scenarios.push_back(e);
+  }
+  j["scenarios"] = scenarios;
+  ordered metrics = ordered::array(), scalar_metrics = ordered::array();
+  for (const auto& m : r.metrics) metrics.push_back(metric_json(m));
+  for (const auto& m : r.scalar_metrics) scalar_metrics.push_back(metric_json(m));
+  j["metrics"] = metrics;
+  j["scalar_metrics"] = scalar_metrics;
+
+  const auto labels = stat_labels(r);
+  const std::size_t n_stats = r.stats(), n_dates = r.dates.size();
+  ordered series;
+  for (std::size_t s = 0; s < r.scenarios.size(); ++s) {
+    ordered per_metric;
+    for (std::size_t m = 0; m < r.metrics.size(); ++m) {
+      ordered stats;
+      const bool probability = r.metrics[m].kind == MetricKind::probability;
+      for (std::size_t st = 0; st < (probability ? 1 : n_stats); ++st) {
+        ordered values = ordered::array();
+        for (std::size_t k = 0; k < n_dates; ++k) {
+          values.push_back(number_or_null(r.series_value(s, m, k, st)));
+        }
+        stats[probability ? std::string("probability") : labels[st]] = values;
+      }
+      per_metric[r.metrics[m].name] = stats;
+    }
+    series[r.scenarios[s].name] = per_metric;
+  }
+  j["series"] = series;
+
+  ordered scalars;
+  for (std::size_t s = 0; s < r.scenarios.size(); ++s) {
+    ordered per_metric;
+    for (std::size_t m = 0; m < r.scalar_metrics.size(); ++m) {
+      ordered stats;
+      for (std::size_t st = 0; st < n_stats; ++st) {
+        stats[labels[st]] = number_or_null(r.scalar_value(s, m, st));
+      }
+      const auto& counts = r.scalar_counts[s * r.scalar_metrics.size() + m];
+      stats["samples_finite"] = counts.finite;
+      stats["samples_beyond_horizon"] = counts.infinite;
+      stats["samples_undefined"] = counts.undefined;
+      per_metric[r.scalar_metrics[m].name] = stats;
+    }
+    scalars[r.scenarios[s].name] = per_metric;
+  }
+  j["scalars"] = scalars;
+  return j.dump(1) + "\n";
+}
+
+std::string series_csv(const Results& r) {
+  const auto labels = stat_labels(r);
+  std::string out = "scenario,metric,date";
+  for (const auto& l : labels) out += "," + l;
+  out += "\n";
+  for (std::size_t s = 0; s < r.scenarios.size(); ++s) {
+    for (std::size_t m = 0; m < r.metrics.size(); ++m) {
+      for (std::size_t k = 0; k < r.dates.size(); ++k) {
+        out += csv_field(r.scenarios[s].name) + "," + r.metrics[m].name + "," + r.dates[k];
+        for (std::size_t st = 0; st < r.stats(); ++st) {
+          out += "," + format_number(r.series_value(s, m, k, st));
+        }
+        out += "\n";
+      }
+    }
+  }
+  return out;
+}
+
+std::string scalars_csv(const Results& r) {
+  const auto labels = stat_labels(r);
+  std::string out = "scenario,metric";
+  for (const auto& l : labels) out += "," + l;
+  out += ",samples_finite,samples_beyond_horizon,samples_undefined\n";
+  for (std::size_t s = 0; s < r.scenarios.size(); ++s) {
+    for (std::size_t m = 0; m < r.scalar_metrics.size(); ++m) {
+      out += csv_field(r.scenarios[s].name) + "," + r.scalar_metrics[m].name;
+      for (std::size_t st = 0; st < r.stats(); ++st) {
+        out += "," + format_number(r.scalar_value(s, m, st));
+      }
+      const auto& c = r.scalar_counts[s * r.scalar_metrics.size() + m];
+      out += "," + std::to_string(c.finite) + "," + std::to_string(c.infinite) + "," +
+             std::to_string(c.undefined) + "\n";
+    }
+  }
+  return out;
+}
+
+std::string samples_csv(const Results& r) {
+  if (r.raw_scalars.empty()) return "";
+  const std::size_t n_scen = r.scenarios.size(), n_m = r.metrics.size(),
+                    n_d = r.raw_date_indices.size(), n_k = r.scalar_metrics.size();
+  const std::size_t n_samples = r.raw_scalars.size() / (n_scen * n_k);
+  std::string out = "sample,scenario";
+  for (const auto& m : r.scalar_metrics) out += "," + m.name;
+  for (const auto& m : r.metrics) {
+    for (std::size_t d : r.raw_date_indices) out += "," + m.name + "@" + r.dates[d];
+  }
+  out += "\n";
+  for (std::size_t i = 0; i < n_samples; ++i) {
+    for (std::size_t s = 0; s < n_scen; ++s) {
+      out += std::to_string(i) + "," + csv_field(r.scenarios[s].name);
+      for (std::size_t k = 0; k < n_k; ++k) {
+        out += "," + format_number(r.raw_scalars[(i * n_scen + s) * n_k + k]);
+      }
+      for (std::size_t m = 0; m < n_m; ++m) {
+        for (std::size_t d = 0; d < n_d; ++d) {
+          out += "," + format_number(r.raw_series[((i * n_scen + s) * n_m + m) * n_d + d]);
+        }
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+std::string manifest_json(const Results& r, const std::vector<std::string>& command,
+                          const std::vector<std::pair<std::string, std::string>>& files,
+                          const RunInputs* inputs) {
+  ordered j;
+  j["format"] = "gapcast-manifest";
+  j["format_version"] = 1;
+  ordered engine;
+  engine["version"] = r.info.engine_version;
+  engine["git_commit"] = r.info.git_commit;
+  engine["compiler"] = r.info.compiler;
+  engine["build_type"] = r.info.build_type;
+  j["engine"] = engine;
+  ordered run;
+  run["seed"] = r.info.seed;
+  run["samples"] = r.info.samples;
+  run["central"] = r.info.central;
+  run["threads"] = r.info.threads;
+  run["start"] = format_year_month(r.info.start);
+  run["horizon"] = format_year_month(r.info.horizon);
+  run["threshold_multiple"] = r.info.threshold_multiple;
+  run["baseline_policy"] = r.info.baseline_policy;
+  run["quantiles"] = r.quantiles;
+  run["quantile_accuracy"] = r.info.quantile_accuracy;
+  run["wave_size"] = r.info.wave_size;
+  // Raw output changes the result files (samples.csv), so a rerun must ask for the same
+  // months; they are recorded as months rather than indices to read without the start month.
+  run["keep_raw"] = !r.raw_scalars.empty();
+  ordered raw_dates = ordered::array();
+  for (std::size_t d : r.raw_date_indices) {
+    if (d < r.dates.size()) raw_dates.push_back(r.dates[d]);
+  }
+  run["raw_dates"] = raw_dates;
+  run["wall_seconds"] = r.info.wall_seconds;
+  run["solver_steps"] = r.info.solver_steps;
+  run["created_utc"] = utc_now();
+  j["run"] = run;
+  ordered solver;
+  solver["method"] = "Boost.Odeint runge_kutta_dopri5, dense output, error-controlled";
+  solver["abs_tolerance"] = r.info.solver.abs_tolerance;
+  solver["rel_tolerance"] = r.info.solver.rel_tolerance;
+  solver["max_step_months"] = r.info.solver.max_step_months;
+  solver["max_steps"] = r.info.solver.max_steps;
+  solver["restart_at_breakpoints"] = true;
+  j["solver"] = solver;
+  ordered scenarios = ordered::array();
+  for (const auto& s : r.scenarios) {
+    ordered e;
+    e["name"] = s.name;
+    e["fingerprint"] = s.fingerprint;
+    e["files"] = source_files_json(s.files);
+    scenarios.push_back(e);
+  }
+  j["scenarios"] = scenarios;
+  ordered outputs = ordered::array();
+  for (const auto& [name, digest] : files) {
+    ordered file;
+    file["path"] = name;
+    file["sha256"] = digest;
+    outputs.push_back(file);
+  }
+  j["outputs"] = outputs;
+  j["command"] = command;
+  std::error_code ec;
+  const auto cwd = std::filesystem::current_path(ec);
+  j["working_directory"] = ec ? std::string() : cwd.string();
+  std::string rerun;
+  for (const auto& arg : command) rerun += (rerun.empty() ? "" : " ") + shell_quote(arg);
+  j["rerun"] = rerun;
+  if (inputs != nullptr) j["inputs"] = ordered::parse(run_inputs_json(*inputs));
+  return j.dump(1) + "\n";
+}
+
+std::vector<std::string> write_results(const Results& results, const std::filesystem::path& out_dir,
+                                       const std::vector<std::string>& command,
+                                       const RunInputs* inputs) {
+  std::vector<std::pair<std::string, std::string>> contents{
+      {"results.json", results_json(results)},
+      {"series.csv", series_csv(results)},
+      {"scalars.csv", scalars_csv(results)},
+  };
+  if (!results.assumptions_json.empty()) contents.emplace_back("assumptions.json", results.assumptions_json);
+  if (std::string raw = samples_csv(results); !raw.empty()) {
+    contents.emplace_back("samples.csv", std::move(raw));
+  }
+  OutputTransaction tx(out_dir);
+  std::vector<std::pair<std::string, std::string>> digests;
+  std::vector<std::string> names;
+  for (const auto& [name, text] : contents) {
+    tx.write(name, text);
+    digests.emplace_back(name, sha256_hex(text));
+    names.push_back(name);
+  }
+  tx.write("manifest.json", manifest_json(results, command, digests, inputs));
+  names.push_back("manifest.json");
+  tx.commit();
+  return names;
+}
+
+}  // namespace gapcast

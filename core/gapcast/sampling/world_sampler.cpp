@@ -1,0 +1,56 @@
+#include "gapcast/sampling/world_sampler.hpp"
+
+#include <array>
+#include <cmath>
+
+#include "gapcast/scenario/diagnostics.hpp"
+#include "gapcast/sampling/random_stream.hpp"
+
+namespace gapcast {
+
+WorldSampler::WorldSampler(const World& world) : world_(&world) {
+  streams_.reserve(world.parameters.size());
+  for (const auto& p : world.parameters) streams_.push_back(stream_id(p.name));
+  if (world.correlation) copula_members_ = world.correlation->params;
+}
+
+void WorldSampler::sample(std::uint64_t seed, std::uint64_t sample_index,
+                          std::span<double> values, bool central) const {
+  const auto& params = world_->parameters;
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    values[k] = central ? 0.5 : uniform_at(seed, streams_[k], sample_index, 0);
+  }
+  if (!central && !copula_members_.empty()) {
+    // Gather the correlated parameters' uniforms, correlate them, scatter them back.
+    std::array<double, 256> small{};
+    std::vector<double> large;
+    std::span<double> u;
+    if (copula_members_.size() <= small.size()) {
+      u = std::span<double>(small.data(), copula_members_.size());
+    } else {
+      large.resize(copula_members_.size());
+      u = large;
+    }
+    for (std::size_t i = 0; i < copula_members_.size(); ++i) {
+      u[i] = values[static_cast<std::size_t>(copula_members_[i])];
+    }
+    world_->correlation->copula->apply(u);
+    for (std::size_t i = 0; i < copula_members_.size(); ++i) {
+      values[static_cast<std::size_t>(copula_members_[i])] = u[i];
+    }
+  }
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    const auto& p = params[k];
+    const double x = p.dist.quantile(values[k]);
+    if (!(x >= p.valid_min && x <= p.valid_max)) {
+      throw SimulationError(
+          "sample " + std::to_string(sample_index) + ": parameter " + p.name + " drew " +
+          std::to_string(x) + ", outside its valid range [" + std::to_string(p.valid_min) +
+          ", " + std::to_string(p.valid_max) + "] " + p.unit + " (" + p.file + " " + p.pointer +
+          "); truncate the distribution to that range");
+    }
+    values[k] = x;
+  }
+}
+
+}  // namespace gapcast

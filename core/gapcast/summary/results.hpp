@@ -1,0 +1,103 @@
+#pragma once
+/// What a run produces: per scenario, metric and output month, the mean and chosen quantiles
+/// over samples; per scenario, scalar metrics (event months, delays); and the run's provenance.
+///
+/// Arrays are flat and C-ordered so that Python can view them without copying:
+///   series[((scenario * n_metrics + metric) * n_dates + date) * n_stats + stat]
+///   scalars[(scenario * n_scalars + scalar) * n_stats + stat]
+/// with stat 0 the mean and stat 1 + q the q-th requested quantile. A statistic that does not
+/// exist (the mean of a metric with events beyond the horizon, a quantile that falls on them)
+/// is +infinity for "beyond the horizon" and NaN for "undefined"; writers render both as null.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gapcast/util/dates.hpp"
+#include "gapcast/model/model.hpp"
+
+namespace gapcast {
+
+enum class MetricKind {
+  distribution,  ///< a value per sample: mean and quantiles
+  probability,   ///< an indicator per sample: its mean is a probability (no quantiles)
+};
+
+struct MetricInfo {
+  std::string name;
+  std::string unit;
+  std::string description;
+  MetricKind kind = MetricKind::distribution;
+  /// Paired metrics compare a scenario with a counterfactual run in the same sampled world.
+  std::string compared_with;  ///< "", "no_controls" or "baseline"
+};
+
+struct ScenarioInfo {
+  std::string name, title, description;
+  std::string world_name, policy_name;
+  std::string fingerprint, world_fingerprint, policy_fingerprint;
+  std::vector<SourceFile> files;
+  bool has_baseline_comparison = false;
+};
+
+/// Counts behind each cell, for judging a statistic (how many samples were beyond the horizon).
+struct CellCounts {
+  std::uint64_t finite = 0;
+  std::uint64_t infinite = 0;   ///< e.g. threshold not reached within the horizon
+  std::uint64_t undefined = 0;  ///< e.g. a delay when neither run reaches the threshold
+};
+
+struct RunInfo {
+  std::string engine_version, git_commit, compiler, build_type;
+  std::uint64_t seed = 0;
+  std::uint64_t samples = 0;
+  unsigned threads = 0;
+  bool central = false;
+  YearMonth start, horizon;
+  double threshold_multiple = 1.0;
+  SolverSettings solver;
+  double quantile_accuracy = 0.0;
+  std::size_t wave_size = 0;
+  double wall_seconds = 0.0;
+  std::uint64_t solver_steps = 0;  ///< total accepted steps over all runs
+  std::string baseline_policy;     ///< name of the policy used as baseline, "" if none
+};
+
+struct Results {
+  std::vector<ScenarioInfo> scenarios;
+  std::vector<MetricInfo> metrics;         ///< time-series metrics
+  std::vector<MetricInfo> scalar_metrics;  ///< one value per sample and scenario
+  std::vector<std::string> dates;          ///< "YYYY-MM", one per output month
+  std::vector<double> quantiles;           ///< requested levels in (0, 1)
+  std::vector<double> series;
+  std::vector<double> scalars;
+  std::vector<CellCounts> series_counts;  ///< [scenario][metric][date]
+  std::vector<CellCounts> scalar_counts;  ///< [scenario][scalar]
+  RunInfo info;
+  /// Every world's parameters (distribution, median, 90% interval, unit, source, note) and
+  /// every policy's description, as JSON: the assumptions appendix of a report is built from
+  /// it, so a results directory documents its own inputs.
+  std::string assumptions_json;
+
+  /// Raw per-sample values, filled only when RunOptions::keep_raw is set:
+  ///   raw_series[((sample * S + scenario) * n_metrics + metric) * n_raw_dates + d]
+  ///   raw_scalars[(sample * S + scenario) * n_scalars + k]
+  ///   raw_parameters[sample * n_parameters + p] (the first scenario's world)
+  std::vector<std::size_t> raw_date_indices;
+  std::vector<double> raw_series, raw_scalars, raw_parameters;
+  std::vector<std::string> raw_parameter_names;
+
+  [[nodiscard]] std::size_t stats() const { return 1 + quantiles.size(); }
+  [[nodiscard]] double series_value(std::size_t scenario, std::size_t metric, std::size_t date,
+                                    std::size_t stat) const {
+    return series[((scenario * metrics.size() + metric) * dates.size() + date) * stats() + stat];
+  }
+  [[nodiscard]] double scalar_value(std::size_t scenario, std::size_t scalar,
+                                    std::size_t stat) const {
+    return scalars[(scenario * scalar_metrics.size() + scalar) * stats() + stat];
+  }
+  [[nodiscard]] int metric_index(std::string_view name) const;
+  [[nodiscard]] int scalar_index(std::string_view name) const;
+  [[nodiscard]] int scenario_index(std::string_view name) const;
+};
+
+}  // namespace gapcast

@@ -1,0 +1,608 @@
+// The scenario loader: the shipped scenarios, every distribution form and unit, composition
+// (extends, overrides, --set), provenance, where each diagnostic points, and the schema pass.
+// (The bad-input corpus, tests/bad_inputs, covers rejection through the CLI.)
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "gapcast/scenario/loader.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using gapcast::Diagnostic;
+using gapcast::InputError;
+using gapcast::LoadOptions;
+using gapcast::LoadResult;
+using gapcast::ParameterSpec;
+using gapcast::Scenario;
+using nlohmann::json;
+
+const fs::path scenarios_dir = fs::path(GAPCAST_SOURCE_DIR) / "scenarios";
+
+LoadResult load_text(const std::string& text, const LoadOptions& options = {}) {
+  return gapcast::load_scenario_text(text, "test.json", scenarios_dir, options);
+}
+
+/// A scenario that extends the shipped baseline with the given overrides.
+std::string with_overrides(const json& overrides) {
+  return json{{"kind", "scenario"}, {"extends", "baseline.json"}, {"overrides", overrides}}
+      .dump();
+}
+
+const ParameterSpec& param(const Scenario& s, std::string_view name) {
+  const int i = s.world->index_of(name);
+  if (i < 0) throw std::runtime_error("no parameter " + std::string(name));
+  return s.world->parameters[static_cast<std::size_t>(i)];
+}
+
+/// The diagnostics of a load that must fail.
+std::vector<Diagnostic> errors_of(const std::function<void()>& load) {
+  try {
+    load();
+  } catch (const InputError& e) {
+    std::vector<Diagnostic> errors;
+    for (const auto& d : e.diagnostics()) {
+      if (d.severity == gapcast::Severity::error) errors.push_back(d);
+    }
+    return errors;
+  }
+  ADD_FAILURE() << "the load did not fail";
+  return {};
+}
+
+std::string all_text(const std::vector<Diagnostic>& diagnostics) {
+  std::string text;
+  for (const auto& d : diagnostics) text += gapcast::format_diagnostic(d) + "\n";
+  return text;
+}
+
+/// A scratch directory with files written into it; removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    static int counter = 0;
+    path_ = fs::temp_directory_path() /
+            ("gapcast_loader_" + std::to_string(getpid()) + "_" + std::to_string(++counter));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string write(const std::string& name, const std::string& text) const {
+    const fs::path p = path_ / name;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+    return p.string();
+  }
+  [[nodiscard]] const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// ---- the shipped scenarios ---------------------------------------------------------------
+
+TEST(ShippedScenarios, LoadStrictlyAndShareOneWorld) {
+  std::vector<std::string> files;
+  for (const char* name : {"baseline", "incremental_tightening", "comprehensive_embargo",
+                           "multilateral_alignment", "no_controls"}) {
+    files.push_back((scenarios_dir / (std::string(name) + ".json")).string());
+  }
+  LoadOptions strict;
+  strict.strict = true;
+  const auto loaded = gapcast::load_scenarios(files, strict);
+  ASSERT_EQ(loaded.scenarios.size(), 5u);
+  EXPECT_TRUE(loaded.warnings.empty());
+  for (const auto& s : loaded.scenarios) {
+    EXPECT_EQ(s.world.get(), loaded.scenarios.front().world.get()) << s.name;
+    ASSERT_EQ(s.files.size(), 3u);
+    EXPECT_EQ(s.files[0].role, "scenario");
+    EXPECT_EQ(s.files[1].role, "world");
+    EXPECT_EQ(s.files[2].role, "policy");
+    for (const auto& p : s.world->parameters) {
+      EXPECT_FALSE(p.source.empty()) << p.name;
+      EXPECT_EQ(fs::path(p.file).filename(), "default.json") << p.name;
+      EXPECT_GT(p.line, 0u) << p.name;
+    }
+  }
+  EXPECT_EQ(loaded.scenarios[0].name, "baseline");
+  EXPECT_NE(loaded.scenarios[0].fingerprint, loaded.scenarios[4].fingerprint);
+}
+
+// ---- every distribution form ------------------------------------------------------------
+
+struct FormCase {
+  const char* label;
+  const char* spec;  // JSON for densing_doubling_months (months)
+  const char* kind;
+  double median;
+  double u = -1, at_u = 0;  // optional: quantile(u) == at_u
+};
+
+void PrintTo(const FormCase& c, std::ostream* os) { *os << c.label << ": " << c.spec; }
+
+class DistributionForms : public ::testing::TestWithParam<FormCase> {};
+
+TEST_P(DistributionForms, ParseToTheIntendedDistribution) {
+  const FormCase& c = GetParam();
+  const auto loaded =
+      load_text(with_overrides({{"/world/parameters/densing_doubling_months", json::parse(c.spec)}}));
+  const auto& p = param(loaded.scenarios.front(), "densing_doubling_months");
+  EXPECT_EQ(p.dist.kind(), c.kind) << p.dist.describe();
+  EXPECT_NEAR(p.dist.median(), c.median, 1e-6 * std::max(1.0, std::abs(c.median)));
+  if (c.u > 0) {
+    EXPECT_NEAR(p.dist.quantile(c.u), c.at_u, 1e-6 * std::max(1.0, c.at_u));
+  }
+  EXPECT_EQ(p.spec, json::parse(c.spec)) << "the spec as written is kept for reports";
+}
+
+// clang-format off
+INSTANTIATE_TEST_SUITE_P(Forms, DistributionForms, ::testing::Values(
+    FormCase{"number", "4", "point", 4},
+    FormCase{"value", R"({"value": 4, "source": "s"})", "point", 4},
+    FormCase{"explicit_point", R"({"dist": "point", "value": 4})", "point", 4},
+    FormCase{"ci90", R"({"ci90": [2, 8]})", "lognormal", 4, 0.05, 2},
+    FormCase{"p5_p50_p95", R"({"p5": 2, "p50": 4, "p95": 9})", "percentiles", 4, 0.95, 9},
+    FormCase{"p10_p90", R"({"p10": 3, "p50": 4, "p90": 6})", "percentiles", 4, 0.10, 3},
+    FormCase{"p2_5_p97_5", R"({"p2.5": 3, "p50": 4, "p97.5": 6})", "percentiles", 4, 0.025, 3},
+    FormCase{"percentiles_linear", R"({"dist": "percentiles", "space": "linear", "p5": 3, "p50": 4, "p95": 6})", "percentiles", 4, 0.05, 3},
+    FormCase{"uniform", R"({"dist": "uniform", "low": 2, "high": 6})", "uniform", 4, 0.25, 3},
+    FormCase{"log_uniform", R"({"dist": "log_uniform", "low": 2, "high": 8})", "log_uniform", 4},
+    FormCase{"normal", R"({"dist": "normal", "mean": 4, "sd": 0.5})", "normal", 4},
+    FormCase{"normal_interval", R"({"dist": "normal", "p5": 3, "p95": 5})", "normal", 4, 0.05, 3},
+    FormCase{"lognormal_interval", R"({"dist": "lognormal", "p5": 2, "p95": 8})", "lognormal", 4, 0.95, 8},
+    FormCase{"lognormal_mu_sigma", R"({"dist": "lognormal", "mu": 1.3862943611198906, "sigma": 0.2})", "lognormal", 4},
+    FormCase{"triangular", R"({"dist": "triangular", "low": 2, "mode": 4, "high": 6})", "triangular", 4},
+    FormCase{"pert", R"({"dist": "pert", "low": 2, "mode": 4, "high": 6})", "pert", 4},
+    FormCase{"beta", R"({"dist": "beta", "alpha": 2, "beta": 2, "low": 2, "high": 6})", "beta", 4},
+    FormCase{"discrete", R"({"dist": "discrete", "values": [3, 4, 5], "weights": [1, 2, 1]})", "discrete", 4, 0.2, 3},
+    FormCase{"mixture", R"({"dist": "mixture", "components": [{"value": 3}, {"ci90": [5, 6]}], "weights": [1, 1]})", "mixture", 3, 0.2, 3},
+    FormCase{"truncated", R"({"ci90": [2, 8], "truncate": [2, 8]})", "truncated", 4}),
+    [](const ::testing::TestParamInfo<FormCase>& form) { return std::string(form.param.label); });
+// clang-format on
+
+TEST(DistributionForms, BernoulliAndTruncationBounds) {
+  const auto loaded = load_text(with_overrides(
+      {{"/world/parameters/us_chip_flow_materialises", {{"dist", "bernoulli"}, {"p", 0.35}}},
+       {"/world/parameters/densing_doubling_months",
+        {{"ci90", {2, 8}}, {"truncate", {3, nullptr}}}}}));
+  const auto& flow = param(loaded.scenarios.front(), "us_chip_flow_materialises");
+  EXPECT_EQ(flow.dist.quantile(0.5), 0.0);
+  EXPECT_EQ(flow.dist.quantile(0.9), 1.0);
+  const auto& densing = param(loaded.scenarios.front(), "densing_doubling_months");
+  EXPECT_GE(densing.dist.quantile(1e-9), 3.0);
+  EXPECT_TRUE(std::isinf(densing.dist.support_high()));
+}
+
+// ---- units ---------------------------------------------------------------------------------
+
+TEST(Units, DurationsConvertEveryLocationNumber) {
+  const auto loaded = load_text(with_overrides(
+      {{"/world/parameters/densing_doubling_months", {{"value", 0.5}, {"unit", "years"}}},
+       {"/world/parameters/target_lag_months",
+        {{"ci90", {0.25, 1}}, {"unit", "years"}, {"truncate", {0.1, 2}}}},
+       {"/world/parameters/software_doubling_months_training",
+        {{"dist", "lognormal"}, {"mu", 0.0}, {"sigma", 0.1}, {"unit", "years"}}},
+       {"/world/parameters/chip_useful_life_years", {{"value", 60}, {"unit", "months"}}},
+       {"/world/parameters/growth_half_life_years",
+        {{"p5", 36}, {"p50", 72}, {"p95", 180}, {"unit", "months"}}}}));
+  const Scenario& s = loaded.scenarios.front();
+  EXPECT_DOUBLE_EQ(param(s, "densing_doubling_months").dist.median(), 6.0);
+  EXPECT_NEAR(param(s, "target_lag_months").dist.quantile(1e-9), 1.2, 1e-4);   // 0.1 yr
+  EXPECT_NEAR(param(s, "target_lag_months").dist.quantile(1 - 1e-9), 24, 1e-4);  // 2 yr
+  EXPECT_NEAR(param(s, "software_doubling_months_training").dist.median(), 12.0, 1e-9);
+  EXPECT_DOUBLE_EQ(param(s, "chip_useful_life_years").dist.median(), 5.0);
+  EXPECT_NEAR(param(s, "growth_half_life_years").dist.median(), 6.0, 1e-9);
+  EXPECT_NEAR(param(s, "growth_half_life_years").dist.quantile(0.05), 3.0, 1e-9);
+  EXPECT_EQ(param(s, "densing_doubling_months").unit, "months");
+}
+
+TEST(Units, OnlyTheCanonicalUnitFitsOtherParameters) {
+  const auto errors = errors_of([] {
+    load_text(with_overrides(
+        {{"/world/parameters/remote_h100e_2026", {{"value", 5}, {"unit", "H100"}}}}));
+  });
+  ASSERT_EQ(errors.size(), 1u) << all_text(errors);
+  EXPECT_NE(errors[0].message.find("expected \"H100e\""), std::string::npos);
+}
+
+// ---- composition: extends, overrides ------------------------------------------------------
+
+TEST(Extends, ChainsInheritWorldPolicyAndOverrides) {
+  TempDir dir;
+  const std::string baseline = (scenarios_dir / "baseline.json").string();
+  dir.write("middle.json",
+            json{{"kind", "scenario"},
+                 {"extends", baseline},
+                 {"title", "middle"},
+                 {"overrides", {{"/world/parameters/densing_doubling_months", 5}}}}
+                .dump());
+  const std::string top = dir.write(
+      "sub/top.json",
+      json{{"kind", "scenario"},
+           {"extends", "../middle.json"},
+           {"overrides", {{"/policy/levers/enforcement_intensity", 0.5}}}}
+          .dump());
+  const auto loaded = gapcast::load_scenarios({top});
+  const Scenario& s = loaded.scenarios.front();
+  EXPECT_EQ(s.name, "top");
+  EXPECT_EQ(s.title, "top") << "a title is not inherited: it would describe the base";
+  EXPECT_DOUBLE_EQ(param(s, "densing_doubling_months").dist.median(), 5.0);
+  EXPECT_DOUBLE_EQ(
+      s.policy->global_levers[static_cast<std::size_t>(gapcast::GlobalLever::enforcement_intensity)]
+          .value(0),
+      0.5);
+  // The baseline's own policy is still there underneath the override.
+  EXPECT_EQ(s.policy->chip("blackwell")[0].value(0),
+            static_cast<double>(gapcast::ExportStatus::banned));
+  std::vector<std::string> roles;
+  for (const auto& f : s.files) roles.push_back(f.role);
+  EXPECT_EQ(roles, (std::vector<std::string>{"scenario", "extends", "extends", "world", "policy"}));
+  // The inherited override is attributed to the file that wrote it.
+  EXPECT_EQ(fs::path(param(s, "densing_doubling_months").file).filename(), "middle.json");
+}
+
+TEST(Extends, OwnWorldReplacesTheInheritedOneWithItsOverrides) {
+  TempDir dir;
+  dir.write("base.json", json{{"kind", "scenario"},
+                              {"extends", (scenarios_dir / "baseline.json").string()},
+                              {"overrides", {{"/world/parameters/densing_doubling_months", 5}}}}
+                             .dump());
+  const std::string top = dir.write(
+      "top.json", json{{"kind", "scenario"},
+                       {"extends", "base.json"},
+                       {"world", (scenarios_dir / "world" / "default.json").string()}}
+                      .dump());
+  const auto loaded = gapcast::load_scenarios({top});
+  EXPECT_NEAR(param(loaded.scenarios.front(), "densing_doubling_months").dist.median(), 3.5,
+              1e-9);
+}
+
+TEST(Extends, CyclesAreReportedWithTheWholeChain) {
+  TempDir dir;
+  const std::string a = dir.write("a.json", R"({"kind": "scenario", "extends": "b.json"})");
+  dir.write("b.json", R"({"kind": "scenario",
+  "extends": "a.json"})");
+  const auto errors = errors_of([&] { gapcast::load_scenarios({a}); });
+  ASSERT_EQ(errors.size(), 1u) << all_text(errors);
+  EXPECT_EQ(fs::path(errors[0].file).filename(), "b.json");
+  EXPECT_EQ(errors[0].line, 2u);
+  EXPECT_EQ(errors[0].pointer, "/extends");
+  EXPECT_NE(errors[0].message.find("a.json -> "), std::string::npos) << errors[0].message;
+  EXPECT_NE(errors[0].message.find("b.json -> "), std::string::npos) << errors[0].message;
+}
+
+TEST(Overrides, CreateMissingPolicyLeversButNotWorldObjects) {
+  const auto loaded = load_text(json{
+      {"kind", "scenario"},
+      {"extends", "no_controls.json"},
+      {"overrides", {{"/policy/levers/chips/h200/export_status", "banned"}}}}.dump());
+  EXPECT_EQ(loaded.scenarios.front().policy->chip("h200")[0].value(0),
+            static_cast<double>(gapcast::ExportStatus::banned));
+
+  const auto errors = errors_of([] {
+    load_text(with_overrides({{"/world/chips/h21/tpp", 2400}}));
+  });
+  ASSERT_EQ(errors.size(), 1u) << all_text(errors);
+  EXPECT_NE(errors[0].message.find("did you mean \"h20\""), std::string::npos);
+  EXPECT_EQ(errors[0].pointer, "/overrides/~1world~1chips~1h21~1tpp");
+}
+
+TEST(Overrides, MayReplaceArrayElementsAndWholeTables) {
+  const auto loaded = load_text(with_overrides(
+      {{"/world/correlations/0/rank", 0.2},
+       {"/policy/levers/chips/h200", {{"export_status", "unrestricted"}}}}));
+  const Scenario& s = loaded.scenarios.front();
+  ASSERT_TRUE(s.world->correlation.has_value());
+  EXPECT_NEAR(s.world->correlation->requested(0, 1), 0.2, 1e-12);
+  EXPECT_EQ(s.policy->chip("h200")[0].value(0),
+            static_cast<double>(gapcast::ExportStatus::unrestricted));
+  // The whole h200 entry was replaced: its fee is back to the no-controls 0.
+  EXPECT_EQ(s.policy->chip("h200")[static_cast<std::size_t>(gapcast::ChipLever::fee)].value(0), 0);
+}
+
+TEST(Overrides, ChangeTheFingerprintAndOverlapsAreErrors) {
+  const auto base = load_text(R"({"kind": "scenario", "extends": "baseline.json"})");
+  const auto changed = load_text(with_overrides({{"/world/parameters/densing_doubling_months", 4}}));
+  EXPECT_NE(base.scenarios.front().fingerprint, changed.scenarios.front().fingerprint);
+  EXPECT_EQ(base.scenarios.front().policy->fingerprint,
+            changed.scenarios.front().policy->fingerprint);
+
+  const auto errors = errors_of([] {
+    load_text(with_overrides({{"/world/parameters/densing_doubling_months", {{"p5", 3}, {"p50", 4}, {"p95", 6}}},
+                              {"/world/parameters/densing_doubling_months/p50", 5}}));
+  });
+  ASSERT_EQ(errors.size(), 1u) << all_text(errors);
+  EXPECT_NE(errors[0].message.find("overlaps"), std::string::npos);
+}
+
+// ---- --set --------------------------------------------------------------------------------
+
+TEST(Set, EveryPathFormAndValueForm) {
+  LoadOptions options;
+  options.set = {"world.densing_doubling_months=4.5",
+                 R"(world.target_lag_months={"p5": 3, "p50": 6, "p95": 12, "source": "cli"})",
+                 "world.chips.h20.tpp=2400",
+                 "world.domestic_lines.huawei.packages_per_year_2026=500000",
+                 "policy.levers.enforcement_intensity=0.5",
+                 "policy.allied_transshipment_coverage=0.25",
+                 "policy.chips.h200.fee=0.3",
+                 "/policy/levers/chips/h20/export_status=banned",
+                 "world.parameters.remote_usability=0.6"};
+  const auto loaded = load_text(R"({"kind": "scenario", "extends": "baseline.json"})", options);
+  const Scenario& s = loaded.scenarios.front();
+  EXPECT_DOUBLE_EQ(param(s, "densing_doubling_months").dist.median(), 4.5);
+  EXPECT_NEAR(param(s, "target_lag_months").dist.median(), 6, 1e-9);
+  EXPECT_EQ(param(s, "target_lag_months").source, "cli");
+  EXPECT_DOUBLE_EQ(param(s, "chips.h20.tpp").dist.median(), 2400);
+  EXPECT_DOUBLE_EQ(param(s, "domestic_lines.huawei.packages_per_year_2026").dist.median(), 5e5);
+  EXPECT_DOUBLE_EQ(param(s, "remote_usability").dist.median(), 0.6);
+  using gapcast::GlobalLever;
+  EXPECT_DOUBLE_EQ(
+      s.policy->global_levers[static_cast<std::size_t>(GlobalLever::enforcement_intensity)].value(0),
+      0.5);
+  EXPECT_DOUBLE_EQ(s.policy->global_levers[static_cast<std::size_t>(
+                                               GlobalLever::allied_transshipment_coverage)]
+                       .value(0),
+                   0.25);
+  EXPECT_DOUBLE_EQ(s.policy->chip("h200")[static_cast<std::size_t>(gapcast::ChipLever::fee)].value(0),
+                   0.3);
+  EXPECT_EQ(s.policy->chip("h20")[0].value(0), static_cast<double>(gapcast::ExportStatus::banned));
+  // The manifest records each override, in order, after the files.
+  std::vector<std::string> overrides;
+  for (const auto& f : s.files) {
+    if (f.role == "override") overrides.push_back(f.display_name);
+  }
+  ASSERT_EQ(overrides.size(), options.set.size());
+  EXPECT_EQ(overrides.front(), "--set world.densing_doubling_months=4.5");
+  // A value set on the command line says so in reports.
+  EXPECT_EQ(param(s, "densing_doubling_months").file, "<command line>");
+  EXPECT_EQ(param(s, "densing_doubling_months").pointer, "--set world.densing_doubling_months=4.5");
+}
+
+TEST(Set, AppliesToEveryScenarioAndTheLastOneWins) {
+  LoadOptions options;
+  options.set = {"world.densing_doubling_months=4", "world.densing_doubling_months=5"};
+  const auto loaded = gapcast::load_scenarios(
+      {(scenarios_dir / "baseline.json").string(), (scenarios_dir / "no_controls.json").string()},
+      options);
+  ASSERT_EQ(loaded.scenarios.size(), 2u);
+  for (const auto& s : loaded.scenarios) {
+    EXPECT_DOUBLE_EQ(param(s, "densing_doubling_months").dist.median(), 5.0) << s.name;
+  }
+  EXPECT_EQ(loaded.scenarios[0].world.get(), loaded.scenarios[1].world.get())
+      << "the same composed world is shared";
+}
+
+TEST(Set, ErrorsPointAtTheArgument) {
+  LoadOptions options;
+  options.set = {"world.densing_doubling_months=0.1",
+                 R"(world.target_lag_months={"p5": 3, "p50": "x", "p95": 9})",
+                 "world.densing_doubling_month=4",
+                 "policy.enforcement_intensity=high",
+                 "nonsense"};
+  const auto errors = errors_of([&] {
+    load_text(R"({"kind": "scenario", "extends": "baseline.json"})", options);
+  });
+  ASSERT_EQ(errors.size(), 5u) << all_text(errors);
+  for (const auto& d : errors) {
+    EXPECT_EQ(d.file, "<command line>") << gapcast::format_diagnostic(d);
+    EXPECT_EQ(d.line, 0u);
+  }
+  const std::string text = all_text(errors);
+  EXPECT_NE(text.find("<command line>: error: --set world.densing_doubling_months=0.1: value 0.1, "
+                      "outside the valid range"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("/p50: expected a number"), std::string::npos) << text;
+  EXPECT_NE(text.find("did you mean \"densing_doubling_months\""), std::string::npos) << text;
+  EXPECT_NE(text.find("expected PATH=VALUE"), std::string::npos) << text;
+}
+
+TEST(Set, ArgumentsMustBeUtf8Text) {
+  // Found by fuzzing: a name with a stray byte went into the JSON document and made
+  // serialisation throw. It is now an input error like any other.
+  LoadOptions options;
+  options.set = {"/policy/levers/chips/h7\xdd" "9/export_status=banned"};
+  const auto errors = errors_of([&] {
+    load_text(R"({"kind": "scenario", "extends": "baseline.json"})", options);
+  });
+  ASSERT_EQ(errors.size(), 1u) << all_text(errors);
+  EXPECT_NE(errors[0].message.find("not valid UTF-8"), std::string::npos);
+}
+
+// ---- where diagnostics point -------------------------------------------------------------
+
+TEST(Locations, EachProblemIsReportedInTheFileThatWroteItAllInOneRun) {
+  TempDir dir;
+  // A world with one bad value (line 2 of its "parameters"), a scenario overriding another
+  // value badly, and a policy with an unknown lever: three files, three errors, one run.
+  json world = json::parse(std::ifstream(scenarios_dir / "world" / "default.json"));
+  world["parameters"]["remote_usability"] = 7;
+  dir.write("world.json", world.dump(2));
+  dir.write("policy.json", R"({"kind": "policy",
+  "levers": {"enforcment_intensity": 1}})");
+  const std::string scenario = dir.write("s.json", R"({
+  "kind": "scenario", "world": "world.json", "policy": "policy.json",
+  "overrides": {
+    "/world/parameters/densing_doubling_months": {"ci90": [0, 4]}
+  }
+})");
+  const auto errors = errors_of([&] { gapcast::load_scenarios({scenario}); });
+  ASSERT_EQ(errors.size(), 3u) << all_text(errors);
+  std::map<std::string, const Diagnostic*> by_file;
+  for (const auto& d : errors) by_file[fs::path(d.file).filename().string()] = &d;
+  ASSERT_TRUE(by_file.contains("world.json")) << all_text(errors);
+  ASSERT_TRUE(by_file.contains("s.json")) << all_text(errors);
+  ASSERT_TRUE(by_file.contains("policy.json")) << all_text(errors);
+  EXPECT_EQ(by_file["world.json"]->pointer, "/parameters/remote_usability");
+  EXPECT_GT(by_file["world.json"]->line, 1u);
+  EXPECT_EQ(by_file["s.json"]->pointer,
+            "/overrides/~1world~1parameters~1densing_doubling_months/ci90");
+  EXPECT_EQ(by_file["s.json"]->line, 4u);
+  EXPECT_EQ(by_file["policy.json"]->line, 2u);
+  EXPECT_NE(by_file["policy.json"]->message.find("did you mean \"enforcement_intensity\""),
+            std::string::npos);
+}
+
+TEST(Locations, OneProblemGivesOneMessage) {
+  // The schema and the semantic checks both see a wrong type; only the explained message stays.
+  const auto errors = errors_of([] {
+    load_text(with_overrides({{"/world/parameters/densing_doubling_months", "fast"}}));
+  });
+  ASSERT_EQ(errors.size(), 1u) << all_text(errors);
+  EXPECT_NE(errors[0].message.find("expected a number or a distribution object"),
+            std::string::npos);
+}
+
+TEST(SchemaPass, RejectsWhatOnlyTheSchemaForbids) {
+  // The semantic parser ignores "$schema"; the schema wants a string there. The load fails
+  // with the schema's message, located in the world file.
+  TempDir dir;
+  json world = json::parse(std::ifstream(scenarios_dir / "world" / "default.json"));
+  world["$schema"] = 5;
+  dir.write("world.json", world.dump(2));
+  const std::string scenario = dir.write(
+      "s.json", json{{"kind", "scenario"},
+                     {"world", "world.json"},
+                     {"policy", (scenarios_dir / "policy" / "baseline.json").string()}}
+                    .dump());
+  const auto errors = errors_of([&] { gapcast::load_scenarios({scenario}); });
+  ASSERT_EQ(errors.size(), 1u) << all_text(errors);
+  EXPECT_EQ(fs::path(errors[0].file).filename(), "world.json");
+  EXPECT_EQ(errors[0].pointer, "/$schema");
+  EXPECT_NE(errors[0].message.find("does not match the world.schema.json"), std::string::npos);
+}
+
+// ---- provenance and --strict --------------------------------------------------------------
+
+TEST(Strict, RequiresSourcesOnChipFieldsLineFieldsAndCorrelations) {
+  LoadOptions strict;
+  strict.strict = true;
+  const auto errors = errors_of([&] {
+    load_text(with_overrides({{"/world/chips/h20/tpp", 2400},
+                              {"/world/domestic_lines/huawei/packages_per_year_2026", 400000},
+                              {"/world/correlations/0/source", ""}}),
+              strict);
+  });
+  ASSERT_EQ(errors.size(), 3u) << all_text(errors);
+  const std::string text = all_text(errors);
+  EXPECT_NE(text.find("parameter chips.h20.tpp has no \"source\""), std::string::npos) << text;
+  EXPECT_NE(text.find("domestic_lines.huawei.packages_per_year_2026 has no \"source\""),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("this correlation has no \"source\""), std::string::npos) << text;
+  // Without --strict the same scenario loads.
+  EXPECT_NO_THROW(load_text(with_overrides({{"/world/chips/h20/tpp", 2400}})));
+}
+
+TEST(Provenance, SourceAndNoteAreKept) {
+  const auto loaded = load_text(with_overrides(
+      {{"/world/parameters/densing_doubling_months",
+        {{"p5", 3}, {"p50", 4}, {"p95", 6}, {"source", "Xiao et al. 2024"}, {"note", "n"}}}}));
+  const auto& p = param(loaded.scenarios.front(), "densing_doubling_months");
+  EXPECT_EQ(p.source, "Xiao et al. 2024");
+  EXPECT_EQ(p.note, "n");
+  EXPECT_EQ(p.file, "test.json");
+  EXPECT_EQ(p.pointer, "/overrides/~1world~1parameters~1densing_doubling_months");
+  EXPECT_EQ(p.line, 1u);
+}
+
+// ---- correlations ----------------------------------------------------------------------------
+
+TEST(Correlations, NearestRepairWarnsWithAchievedAgainstRequested) {
+  const json bad = json::array(
+      {{{"parameters", {"frontier_stock_growth_per_year", "remote_growth_per_year"}}, {"rank", 0.9}},
+       {{"parameters", {"frontier_stock_growth_per_year", "target_foreign_demand_growth_per_year"}},
+        {"rank", 0.9}},
+       {{"parameters", {"remote_growth_per_year", "target_foreign_demand_growth_per_year"}},
+        {"rank", -0.9}}});
+  const auto loaded = load_text(
+      with_overrides({{"/world/correlations", bad}, {"/world/correlation_repair", "nearest"}}));
+  ASSERT_EQ(loaded.warnings.size(), 1u);
+  EXPECT_NE(loaded.warnings[0].message.find("Achieved vs requested"), std::string::npos);
+  EXPECT_NE(loaded.warnings[0].message.find("(asked 0.9)"), std::string::npos);
+  EXPECT_TRUE(loaded.scenarios.front().world->correlation->copula->repaired());
+
+  const auto errors = errors_of([&] { load_text(with_overrides({{"/world/correlations", bad}})); });
+  ASSERT_EQ(errors.size(), 1u) << all_text(errors);
+  EXPECT_NE(errors[0].message.find("positive definite"), std::string::npos);
+}
+
+// ---- policy schedules ------------------------------------------------------------------------
+
+TEST(Schedules, DatedStepsAndRampsInAbsoluteMonths) {
+  const auto loaded = load_text(with_overrides(
+      {{"/policy/levers/enforcement_intensity",
+        {{{"from", "2026-07"}, {"value", 0.2}},
+         {{"from", "2027-01"}, {"to", "2028-01"}, {"value", 1.0}}}}}));
+  const auto& s = loaded.scenarios.front().policy->global_levers[static_cast<std::size_t>(
+      gapcast::GlobalLever::enforcement_intensity)];
+  const double jul_2026 = gapcast::month_index({2026, 7});
+  const double jan_2027 = gapcast::month_index({2027, 1});
+  EXPECT_DOUBLE_EQ(s.value(jul_2026 - 1), 0.0);
+  EXPECT_DOUBLE_EQ(s.value(jul_2026), 0.2);
+  EXPECT_NEAR(s.value(jan_2027 + 6), 0.6, 1e-9);
+  EXPECT_DOUBLE_EQ(s.value(jan_2027 + 24), 1.0);
+}
+
+TEST(Schedules, AnEntryOutOfOrderCannotLetALaterOneSlipIn) {
+  // 2027-12, then 2027-01 (out of order), then 2027-06: the third is also before 2027-12 and
+  // must be reported, not added behind the first (which would break the schedule's order).
+  const auto errors = errors_of([] {
+    load_text(with_overrides({{"/policy/levers/enforcement_intensity",
+                               {{{"from", "2027-12"}, {"value", 0.8}},
+                                {{"from", "2027-01"}, {"value", 0.2}},
+                                {{"from", "2027-06"}, {"value", 0.5}}}}}));
+  });
+  ASSERT_EQ(errors.size(), 2u) << all_text(errors);
+  EXPECT_NE(errors[1].pointer.find("/2/from"), std::string::npos) << all_text(errors);
+}
+
+// ---- in-memory input ---------------------------------------------------------------------------
+
+TEST(InMemory, DictsLoadAndErrorsHaveNoPositions) {
+  const json dict = {{"kind", "scenario"}, {"extends", "baseline.json"}, {"name", "from_python"}};
+  const auto loaded = gapcast::load_scenario_json(dict, "<dict>", scenarios_dir);
+  EXPECT_EQ(loaded.scenarios.front().name, "from_python");
+
+  json bad = dict;
+  bad["overrides"] = {{"/world/parameters/densing_doubling_months", -1}};
+  const auto errors = errors_of([&] { gapcast::load_scenario_json(bad, "<dict>", scenarios_dir); });
+  ASSERT_EQ(errors.size(), 1u) << all_text(errors);
+  EXPECT_EQ(errors[0].file, "<dict>");
+  EXPECT_EQ(errors[0].line, 0u);
+
+  json deep = 1;
+  for (int i = 0; i < 100; ++i) deep = json::array({deep});
+  bad = dict;
+  bad["note"] = deep;
+  const auto deep_errors =
+      errors_of([&] { gapcast::load_scenario_json(bad, "<dict>", scenarios_dir); });
+  ASSERT_EQ(deep_errors.size(), 1u) << all_text(deep_errors);
+  EXPECT_NE(deep_errors[0].message.find("levels deep"), std::string::npos);
+}
+
+TEST(Text, SyntaxErrorsAreLocated) {
+  const auto errors = errors_of([] { load_text("{\n  \"kind\": \"scenario\",\n  \"x\": 1e400\n}"); });
+  ASSERT_EQ(errors.size(), 1u) << all_text(errors);
+  EXPECT_EQ(errors[0].line, 3u);
+  EXPECT_EQ(errors[0].column, 8u);
+  EXPECT_NE(errors[0].message.find("beyond the range of a double"), std::string::npos);
+}
+
+}  // namespace
