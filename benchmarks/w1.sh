@@ -1,29 +1,71 @@
 #!/usr/bin/env bash
-# Workload W1 (issue 2): the five shipped scenarios, monthly outputs 2026-01 to 2035-12,
-# 2 threads, at 10,000 and 100,000 samples. Reports wall time and peak resident memory from
-# /usr/bin/time -v for each, side by side in one run, so that the memory column shows whether
-# it grows with the sample count (it must not).
+# Workload W1 (issue 2): the five shipped scenarios, monthly outputs 2026-01 to 2035-12.
 #
 #   bash benchmarks/w1.sh [path/to/gapcast] [sample counts...]
+#       Memory table: the engine on 2 threads at 10,000 and 100,000 samples (or the counts
+#       given). Reports wall time and peak resident memory from /usr/bin/time -v for each, side
+#       by side in one run, so that the memory column shows whether it grows with the sample
+#       count (it must not).
+#
+#   bash benchmarks/w1.sh --twin [path/to/gapcast] [samples]
+#       Twin timing (issue 10): at 10,000 samples (or the count given), one after the other in
+#       the same run, (a) the NumPy twin (benchmarks/numpy_twin.py: training-gap p5/p50/p95 per
+#       month, one thread), (b) the engine on 2 threads and (c) the engine on 1 thread; prints
+#       each wall time and peak memory, then the ratios twin / engine. $PYTHON runs the twin
+#       (default python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=memory
+if [ "${1:-}" = "--twin" ]; then mode=twin; shift; fi
 gapcast="${1:-$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/gapcast}"
 shift || true
 counts=("$@")
-[ "${#counts[@]}" -eq 0 ] && counts=(10000 100000)
 [ -x /usr/bin/time ] || { echo "w1.sh: needs /usr/bin/time (Debian package 'time')" >&2; exit 2; }
+scenarios=(scenarios/baseline.json scenarios/incremental_tightening.json
+           scenarios/comprehensive_embargo.json scenarios/multilateral_alignment.json
+           scenarios/no_controls.json)
 
-printf "%-10s %-12s %-14s %s\n" samples wall_s peak_rss_MiB command
-for n in "${counts[@]}"; do
-  out="$(mktemp -d)"
+# measure CMD...: runs CMD under /usr/bin/time -v; sets $wall (seconds) and $rss (MiB).
+measure() {
+  local log
   log="$(mktemp)"
-  cmd=("$gapcast" run scenarios/baseline.json scenarios/incremental_tightening.json
-       scenarios/comprehensive_embargo.json scenarios/multilateral_alignment.json
-       scenarios/no_controls.json --samples "$n" --threads 2 --horizon 2035-12
-       --quiet --no-progress --out "$out")
-  /usr/bin/time -v "${cmd[@]}" 2> "$log" >/dev/null
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
+  /usr/bin/time -v "$@" 2> "$log" >/dev/null || { cat "$log" >&2; rm -f "$log"; return 1; }
+  # Elapsed is h:mm:ss or m:ss.ss; convert to seconds.
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0;
+                     for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f", s}' "$log")
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$log")
-  printf "%-10s %-12s %-14s %s\n" "$n" "$wall" "$rss" "${cmd[*]}"
-  rm -rf "$out" "$log"
-done
+  rm -f "$log"
+}
+
+if [ "$mode" = memory ]; then
+  [ "${#counts[@]}" -eq 0 ] && counts=(10000 100000)
+  printf "%-10s %-12s %-14s %s\n" samples wall_s peak_rss_MiB command
+  for n in "${counts[@]}"; do
+    out="$(mktemp -d)"
+    cmd=("$gapcast" run "${scenarios[@]}" --samples "$n" --threads 2 --horizon 2035-12
+         --quiet --no-progress --out "$out")
+    measure "${cmd[@]}"
+    printf "%-10s %-12s %-14s %s\n" "$n" "$wall" "$rss" "${cmd[*]}"
+    rm -rf "$out"
+  done
+  exit 0
+fi
+
+n="${counts[0]:-10000}"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+declare -A walls
+printf "%-14s %-10s %-14s %s\n" run wall_s peak_rss_MiB command
+run() {  # run LABEL CMD...
+  local label="$1"; shift
+  measure "$@"
+  walls[$label]=$wall
+  printf "%-14s %-10s %-14s %s\n" "$label" "$wall" "$rss" "$*"
+}
+run twin "${PYTHON:-python3}" benchmarks/numpy_twin.py "${scenarios[@]}" --samples "$n"
+run engine_2t "$gapcast" run "${scenarios[@]}" --samples "$n" --threads 2 --horizon 2035-12 \
+  --quiet --no-progress --out "$out/2t"
+run engine_1t "$gapcast" run "${scenarios[@]}" --samples "$n" --threads 1 --horizon 2035-12 \
+  --quiet --no-progress --out "$out/1t"
+awk -v t="${walls[twin]}" -v e2="${walls[engine_2t]}" -v e1="${walls[engine_1t]}" 'BEGIN {
+  printf "ratio twin/engine_2t %.2f\nratio twin/engine_1t %.2f\n", t / e2, t / e1 }'
