@@ -19,7 +19,7 @@
 #include "gapcast/util/build_info.hpp"
 #include "gapcast/scenario/diagnostics.hpp"
 #include "gapcast/output/parameter_table.hpp"
-#include "gapcast/summary/quantile_sketch.hpp"
+#include "gapcast/summary/summary_cell.hpp"
 #include "gapcast/sampling/world_sampler.hpp"
 #include "gapcast/metrics/metrics.hpp"
 
@@ -27,47 +27,6 @@ namespace gapcast {
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
-/// One summary cell: a quantile sketch plus an exactly ordered (Neumaier) sum for the mean.
-struct Cell {
-  explicit Cell(double accuracy) : sketch(accuracy) {}
-  QuantileSketch sketch;
-  double sum = 0.0, compensation = 0.0;
-  double infinite_sign = 0.0;  // +1 / -1 once an infinity of that sign was seen; NaN if both
-  CellCounts counts;
-
-  void add(double v, bool probability) {
-    if (std::isfinite(v)) [[likely]] {
-      ++counts.finite;
-      const double t = sum + v;
-      compensation += std::abs(sum) >= std::abs(v) ? (sum - t) + v : (v - t) + sum;
-      sum = t;
-      if (!probability) sketch.add(v);
-      return;
-    }
-    if (std::isnan(v)) {
-      ++counts.undefined;
-      return;
-    }
-    if (std::isinf(v)) {
-      ++counts.infinite;
-      const double sign = v > 0 ? 1.0 : -1.0;
-      infinite_sign = (infinite_sign == 0.0 || infinite_sign == sign) ? sign : nan;
-    } else {
-      ++counts.finite;
-      const double t = sum + v;
-      compensation += std::abs(sum) >= std::abs(v) ? (sum - t) + v : (v - t) + sum;
-      sum = t;
-    }
-    if (!probability) sketch.add(v);
-  }
-
-  [[nodiscard]] double mean() const {
-    if (counts.infinite > 0) return infinite_sign * std::numeric_limits<double>::infinity();
-    if (counts.finite == 0) return nan;
-    return (sum + compensation) / static_cast<double>(counts.finite);
-  }
-};
 
 /// A run to integrate: one world under one policy. Scenarios that share both share the run.
 struct RunPlan {
@@ -293,7 +252,7 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
     for (const auto& p : worlds.front()->parameters) results.raw_parameter_names.push_back(p.name);
   }
 
-  std::vector<Cell> cells(total_cells, Cell(options.quantile_accuracy));
+  std::vector<SummaryCell> cells(total_cells, SummaryCell(options.quantile_accuracy));
   std::vector<char> is_probability(total_cells, 0);
   for (std::size_t s = 0; s < n_scen; ++s) {
     for (std::size_t m = 0; m < n_metrics; ++m) {
@@ -432,26 +391,26 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
 
   // Final statistics.
   const std::size_t n_stats = 1 + options.quantiles.size();
-  auto finish = [&](const Cell& cell, bool probability, double* stats) {
+  auto finish = [&](const SummaryCell& cell, bool probability, double* stats) {
     stats[0] = cell.mean();
     const std::span<double> out(stats + 1, options.quantiles.size());
-    if (probability || cell.counts.finite + cell.counts.infinite == 0) {
+    if (probability || cell.counts().finite + cell.counts().infinite == 0) {
       std::fill(out.begin(), out.end(), nan);
     } else {
-      cell.sketch.quantiles(options.quantiles, out);
+      cell.sketch().quantiles(options.quantiles, out);
     }
   };
   results.series.assign(series_cells * n_stats, nan);
   results.series_counts.resize(series_cells);
   for (std::size_t c = 0; c < series_cells; ++c) {
     finish(cells[c], is_probability[c] != 0, &results.series[c * n_stats]);
-    results.series_counts[c] = cells[c].counts;
+    results.series_counts[c] = cells[c].counts();
   }
   results.scalars.assign(n_scen * n_scalars * n_stats, nan);
   results.scalar_counts.resize(n_scen * n_scalars);
   for (std::size_t c = 0; c < n_scen * n_scalars; ++c) {
     finish(cells[series_cells + c], false, &results.scalars[c * n_stats]);
-    results.scalar_counts[c] = cells[series_cells + c].counts;
+    results.scalar_counts[c] = cells[series_cells + c].counts();
   }
 
   results.assumptions_json = assumptions_json(scenarios, worlds);
