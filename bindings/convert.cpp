@@ -133,13 +133,6 @@ MetricInfo metric_from(py::handle h) {
   return m;
 }
 
-YearMonth month_from(py::handle h, const char* what) {
-  const auto text = h.cast<std::string>();
-  const auto ym = parse_year_month(text);
-  if (!ym) throw py::value_error(std::string("results: ") + what + " \"" + text + "\" is not YYYY-MM");
-  return *ym;
-}
-
 // CellCounts is three uint64 counters; NumPy sees a vector of them as an (..., 3) uint64
 // array over the same memory.
 static_assert(std::is_standard_layout_v<CellCounts>);
@@ -263,31 +256,9 @@ py::dict results_to_python(Results&& r) {
   out["series_counts"] = take_counts(std::move(r.series_counts), {S, M, T});
   out["scalar_counts"] = take_counts(std::move(r.scalar_counts), {S, N});
 
-  const RunInfo& i = r.info;
-  py::dict info;
-  info["engine_version"] = i.engine_version;
-  info["git_commit"] = i.git_commit;
-  info["compiler"] = i.compiler;
-  info["build_type"] = i.build_type;
-  info["seed"] = i.seed;
-  info["samples"] = i.samples;
-  info["threads"] = i.threads;
-  info["central"] = i.central;
-  info["start"] = format_year_month(i.start);
-  info["horizon"] = format_year_month(i.horizon);
-  info["threshold_multiple"] = i.threshold_multiple;
-  py::dict solver;
-  solver["abs_tolerance"] = i.solver.abs_tolerance;
-  solver["rel_tolerance"] = i.solver.rel_tolerance;
-  solver["max_step_months"] = i.solver.max_step_months;
-  solver["max_steps"] = i.solver.max_steps;
-  info["solver"] = solver;
-  info["quantile_accuracy"] = i.quantile_accuracy;
-  info["wave_size"] = i.wave_size;
-  info["wall_seconds"] = i.wall_seconds;
-  info["solver_steps"] = i.solver_steps;
-  info["baseline_policy"] = i.baseline_policy;
-  out["info"] = info;
+  // One JSON form of the run information (core's to_json), so the binding, the manifest
+  // and unpickling agree on it.
+  out["info"] = from_json(nlohmann::json(to_json(r.info)));
   // Carried so that Results.write produces assumptions.json like the command does.
   out["assumptions_json"] = r.assumptions_json;
 
@@ -342,29 +313,11 @@ Results results_from_python(py::handle p) {
   r.series_counts = counts_from(p["series_counts"], {S, M, T}, "series_counts");
   r.scalar_counts = counts_from(p["scalar_counts"], {S, N}, "scalar_counts");
 
-  const py::handle info = p["info"];
-  RunInfo& i = r.info;
-  i.engine_version = info["engine_version"].cast<std::string>();
-  i.git_commit = info["git_commit"].cast<std::string>();
-  i.compiler = info["compiler"].cast<std::string>();
-  i.build_type = info["build_type"].cast<std::string>();
-  i.seed = info["seed"].cast<std::uint64_t>();
-  i.samples = info["samples"].cast<std::uint64_t>();
-  i.threads = info["threads"].cast<unsigned>();
-  i.central = info["central"].cast<bool>();
-  i.start = month_from(info["start"], "start");
-  i.horizon = month_from(info["horizon"], "horizon");
-  i.threshold_multiple = info["threshold_multiple"].cast<double>();
-  const py::handle solver = info["solver"];
-  i.solver.abs_tolerance = solver["abs_tolerance"].cast<double>();
-  i.solver.rel_tolerance = solver["rel_tolerance"].cast<double>();
-  i.solver.max_step_months = solver["max_step_months"].cast<double>();
-  i.solver.max_steps = solver["max_steps"].cast<std::size_t>();
-  i.quantile_accuracy = info["quantile_accuracy"].cast<double>();
-  i.wave_size = info["wave_size"].cast<std::size_t>();
-  i.wall_seconds = info["wall_seconds"].cast<double>();
-  i.solver_steps = info["solver_steps"].cast<std::uint64_t>();
-  i.baseline_policy = info["baseline_policy"].cast<std::string>();
+  try {
+    r.info = run_info_from_json(to_json(p["info"], "info"));
+  } catch (const std::invalid_argument& e) {
+    throw py::value_error(std::string("these results cannot be used: ") + e.what());
+  }
   // Results pickled before assumptions were recorded have none; they write no appendix.
   if (p.contains("assumptions_json")) {
     r.assumptions_json = p["assumptions_json"].cast<std::string>();

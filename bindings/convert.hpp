@@ -5,6 +5,7 @@
 #include "pybind11.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,7 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "gapcast/scenario/diagnostics.hpp"
-#include "gapcast/summary/results.hpp"
+#include "gapcast/run/monte_carlo.hpp"
+#include "gapcast/run/results.hpp"
 
 namespace gapcast::python {
 
@@ -20,6 +22,13 @@ namespace gapcast::python {
 /// Anything else, NaN, infinities and non-string keys throw InputError located at the JSON
 /// pointer of the offending value, so a bad dict is reported like a bad file.
 nlohmann::json to_json(py::handle value, const std::string& label);
+
+/// Runs `work` on a helper thread with the GIL released, waking every `poll_seconds` to run
+/// Python's signal handlers and report progress to `progress(done, total)` (None: no
+/// reports). Ctrl-C cancels the work through the RunContext and raises KeyboardInterrupt; an
+/// exception from `work` is rethrown here (a rejected option as TypeError/ValueError).
+void run_in_background(const std::function<void(const RunContext&)>& work,
+                       const py::object& progress, double poll_seconds);
 
 /// A JSON value as plain Python objects (dict, list, str, int, float, bool, None).
 py::object from_json(const nlohmann::json& value);

@@ -19,5 +19,6 @@ void register_distributions(py::module_& m);
 void register_scenarios(py::module_& m);
 void register_run(py::module_& m);
 void register_results(py::module_& m);
+void register_reproduce(py::module_& m);
 
 }  // namespace gapcast::python

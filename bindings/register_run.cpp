@@ -22,7 +22,10 @@
 #include <thread>
 
 #include "convert.hpp"
+#include <cmath>
+
 #include "gapcast/run/monte_carlo.hpp"
+#include "gapcast/scenario/diagnostics.hpp"
 #include "gapcast/output/result_files.hpp"
 
 namespace gapcast::python {
@@ -35,7 +38,6 @@ struct RunState {
   bool finished = false;
   std::atomic<bool> cancel{false};
   std::atomic<std::uint64_t> done{0}, total{0};
-  Results results;
   std::exception_ptr error;
 };
 
@@ -56,56 +58,48 @@ class HelperThread {
   std::thread thread_;
 };
 
-std::size_t month_offset(YearMonth start, const std::string& text) {
-  std::string why;
-  const auto ym = parse_year_month(text, &why);
-  if (!ym) throw py::value_error("\"" + text + "\" is not a month written YYYY-MM: " + why);
-  const int offset = months_between(start, *ym);
-  if (offset < 0) {
-    throw py::value_error("raw output month " + text + " is before the start month " +
-                          format_year_month(start));
-  }
-  return static_cast<std::size_t>(offset);
+/// Raises the Python exception that matches a rejected option: TypeError for a value of the
+/// wrong kind (a string where a number belongs, a float where a whole number belongs is a
+/// ValueError), ValueError for one out of range. The words are the engine's.
+[[noreturn]] void raise_option_error(const RunOptionError& e) {
+  const std::string message = e.option() + ": " + e.problem();
+  if (e.kind() == RunOptionError::Kind::type) throw py::type_error(message);
+  throw py::value_error(message);
 }
 
-py::dict run_scenarios(const std::vector<Scenario>& scenarios, std::uint64_t samples,
-                       std::uint64_t seed, unsigned threads, const std::string& horizon,
-                       bool central, double threshold_multiple, double rtol, double atol,
-                       double max_step_months, std::size_t max_steps,
-                       const std::vector<double>& quantiles, double quantile_accuracy,
-                       std::size_t wave_size, const Scenario* baseline, bool keep_raw,
-                       const std::vector<std::string>& raw_dates, std::size_t raw_limit_bytes,
-                       const py::object& progress, double poll_seconds,
-                       const std::vector<std::string>& command, const std::string& inputs) {
-  if (scenarios.empty()) throw py::value_error("no scenarios to run");
-  if (!(poll_seconds > 0.0)) throw py::value_error("poll_seconds must be positive");
-  RunOptions options;
-  options.samples = samples;
-  options.seed = seed;
-  options.threads = threads;
-  std::string why;
-  const auto last = parse_year_month(horizon, &why);
-  if (!last) throw py::value_error("horizon \"" + horizon + "\" is not a month YYYY-MM: " + why);
-  options.horizon = *last;
-  options.central = central;
-  options.threshold_multiple = threshold_multiple;
-  options.solver.rel_tolerance = rtol;
-  options.solver.abs_tolerance = atol;
-  options.solver.max_step_months = max_step_months;
-  options.solver.max_steps = max_steps;
-  options.quantiles = quantiles;
-  options.quantile_accuracy = quantile_accuracy;
-  options.wave_size = wave_size;
-  if (baseline != nullptr) options.baseline_policy = baseline->policy;
-  options.keep_raw = keep_raw;
-  for (const auto& d : raw_dates) {
-    options.raw_date_indices.push_back(month_offset(scenarios.front().world->start, d));
+/// The run options from Python keyword arguments, through the engine's one reader and
+/// validator (the same the manifest and the command line use).
+RunOptions options_from_python(const py::dict& given) {
+  nlohmann::json object = nlohmann::json::object();
+  for (const auto& [key, value] : given) {
+    const auto name = py::str(key).cast<std::string>();
+    if (PyFloat_Check(value.ptr()) && !std::isfinite(PyFloat_AS_DOUBLE(value.ptr()))) {
+      throw py::value_error(name + ": must be a finite number, got " +
+                            py::repr(value).cast<std::string>());
+    }
+    try {
+      object[name] = to_json(value, name);
+    } catch (const InputError&) {
+      throw py::type_error(name + ": " + py::repr(value).cast<std::string>() +
+                           " is not an option value (numbers, strings, booleans or lists)");
+    }
   }
-  options.raw_limit_bytes = raw_limit_bytes;
+  try {
+    return run_options_from_json(object);
+  } catch (const RunOptionError& e) {
+    raise_option_error(e);
+  }
+}
 
+}  // namespace
+
+void run_in_background(const std::function<void(const RunContext&)>& work,
+                       const py::object& progress, double poll_seconds) {
+  if (!(poll_seconds > 0.0)) throw py::value_error("poll_seconds must be positive");
   RunState state;
-  options.cancel = &state.cancel;
-  options.progress = [&state](std::uint64_t done, std::uint64_t total) {
+  RunContext context;
+  context.cancel = &state.cancel;
+  context.progress = [&state](std::uint64_t done, std::uint64_t total) {
     state.total.store(total);
     state.done.store(done);
   };
@@ -113,9 +107,9 @@ py::dict run_scenarios(const std::vector<Scenario>& scenarios, std::uint64_t sam
   std::uint64_t reported = 0;
   {
     py::gil_scoped_release nogil;
-    HelperThread helper(state, std::thread([&state, &scenarios, &options] {
+    HelperThread helper(state, std::thread([&state, &work, &context] {
       try {
-        state.results = run(scenarios, options);
+        work(context);
       } catch (...) {
         state.error = std::current_exception();
       }
@@ -141,13 +135,36 @@ py::dict run_scenarios(const std::vector<Scenario>& scenarios, std::uint64_t sam
       }
     }
   }
-  if (state.error) std::rethrow_exception(state.error);
+  if (state.error) {
+    try {
+      std::rethrow_exception(state.error);
+    } catch (const RunOptionError& e) {
+      raise_option_error(e);
+    }
+  }
   // Signals that arrived during the last poll interval still count: the user pressed Ctrl-C
   // while this run was going, so it is interrupted rather than silently completed.
   if (PyErr_CheckSignals() != 0) throw py::error_already_set();
   if (!progress.is_none() && state.done.load() != reported) {
     progress(state.done.load(), state.total.load());
   }
+}
+
+namespace {
+
+py::dict run_scenarios(const std::vector<Scenario>& scenarios, const py::dict& options_given,
+                       const Scenario* baseline, const py::object& progress, double poll_seconds,
+                       const std::vector<std::string>& command, const std::string& inputs) {
+  if (scenarios.empty()) throw py::value_error("no scenarios to run");
+  const RunOptions options = options_from_python(options_given);
+  const std::shared_ptr<const Policy> baseline_policy =
+      baseline != nullptr ? baseline->policy : nullptr;
+  Results results;
+  run_in_background(
+      [&](const RunContext& context) {
+        results = run(scenarios, options, baseline_policy, context);
+      },
+      progress, poll_seconds);
   // `inputs` (JSON text, "" if unknown) says how the scenarios were given, so that the
   // manifest can be rerun by `gapcast reproduce`; parsing it first rejects a malformed one.
   std::optional<RunInputs> given;
@@ -159,8 +176,8 @@ py::dict run_scenarios(const std::vector<Scenario>& scenarios, std::uint64_t sam
     }
   }
   const auto manifest = nlohmann::json::parse(
-      manifest_json(state.results, command, {}, given ? &*given : nullptr));
-  py::dict payload = results_to_python(std::move(state.results));
+      manifest_json(results, command, {}, given ? &*given : nullptr));
+  py::dict payload = results_to_python(std::move(results));
   payload["manifest"] = from_json(manifest);
   return payload;
 }
@@ -168,52 +185,42 @@ py::dict run_scenarios(const std::vector<Scenario>& scenarios, std::uint64_t sam
 }  // namespace
 
 void register_run(py::module_& m) {
-  // Defaults are the engine's own (a default RunOptions), so a run from Python without options
-  // is the run `gapcast run` makes without options.
-  const RunOptions d;
   m.def(
-      "default_run_options",
+      "default_run_options", [] { return from_json(nlohmann::json(to_json(RunOptions{}))); },
+      "The engine's default run options (gapcast::RunOptions in its JSON form): the values "
+      "run() uses for options it is not given.");
+  m.def(
+      "run_option_limits",
       [] {
-        const RunOptions o;
+        using L = RunOptionLimits;
         py::dict out;
-        out["samples"] = o.samples;
-        out["seed"] = o.seed;
-        out["threads"] = o.threads;
-        out["horizon"] = format_year_month(o.horizon);
-        out["central"] = o.central;
-        out["threshold_multiple"] = o.threshold_multiple;
-        out["rtol"] = o.solver.rel_tolerance;
-        out["atol"] = o.solver.abs_tolerance;
-        out["max_step_months"] = o.solver.max_step_months;
-        out["max_steps"] = o.solver.max_steps;
-        out["quantiles"] = o.quantiles;
-        out["quantile_accuracy"] = o.quantile_accuracy;
-        out["wave_size"] = o.wave_size;
-        out["keep_raw"] = o.keep_raw;
-        out["raw_limit_bytes"] = o.raw_limit_bytes;
+        out["max_samples"] = L::max_samples;
+        out["max_threads"] = L::max_threads;
+        out["min_quantile_accuracy"] = L::min_quantile_accuracy;
+        out["max_quantile_accuracy"] = L::max_quantile_accuracy;
         return out;
       },
-      "The engine's default run options (gapcast::RunOptions), "
-      "the values run() uses for options it is not given.");
-  m.def("run", &run_scenarios, py::arg("scenarios"), py::kw_only(),
-        py::arg("samples") = d.samples, py::arg("seed") = d.seed, py::arg("threads") = d.threads,
-        py::arg("horizon") = format_year_month(d.horizon), py::arg("central") = d.central,
-        py::arg("threshold_multiple") = d.threshold_multiple,
-        py::arg("rtol") = d.solver.rel_tolerance, py::arg("atol") = d.solver.abs_tolerance,
-        py::arg("max_step_months") = d.solver.max_step_months,
-        py::arg("max_steps") = d.solver.max_steps, py::arg("quantiles") = d.quantiles,
-        py::arg("quantile_accuracy") = d.quantile_accuracy, py::arg("wave_size") = d.wave_size,
-        py::arg("baseline") = nullptr, py::arg("keep_raw") = d.keep_raw,
-        py::arg("raw_dates") = std::vector<std::string>{},
-        py::arg("raw_limit_bytes") = d.raw_limit_bytes, py::arg("progress") = py::none(),
+      "The main limits the options validator enforces.");
+  m.def(
+      "validate_run_options",
+      [](const py::dict& options) {
+        return from_json(nlohmann::json(to_json(options_from_python(options))));
+      },
+      py::arg("options"),
+      "Checks run options exactly as run() does and returns them complete (defaults filled "
+      "in). Raises TypeError or ValueError with the engine's message.");
+  m.def("run", &run_scenarios, py::arg("scenarios"), py::arg("options"), py::kw_only(),
+        py::arg("baseline") = nullptr, py::arg("progress") = py::none(),
         py::arg("poll_seconds") = 0.1, py::arg("command") = std::vector<std::string>{},
         py::arg("inputs") = std::string(),
         R"pbdoc(Runs the Monte Carlo over `scenarios` (common random numbers: every scenario sees the same
-sampled worlds) with the GIL released. Option defaults are the engine's (gapcast::RunOptions).
-`progress(done, total)` is called on this thread while the run goes. Ctrl-C stops the run
-within about `poll_seconds` and raises KeyboardInterrupt. Returns the results as a dict of
-NumPy arrays owning the engine's buffers plus metadata, with the run manifest (recording
-`command`, and `inputs`: JSON saying how the scenarios were given) under "manifest".
+sampled worlds) with the GIL released. `options` is a dict of run options by their JSON names
+(see default_run_options()); each is checked by the engine's validator, which raises
+TypeError or ValueError. `progress(done, total)` is called on this thread while the run
+goes. Ctrl-C stops the run within about `poll_seconds` and raises KeyboardInterrupt. Returns
+the results as a dict of NumPy arrays owning the engine's buffers plus metadata, with the run
+manifest (recording `command`, and `inputs`: JSON saying how the scenarios were given) under
+"manifest".
 )pbdoc");
 }
 

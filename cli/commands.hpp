@@ -21,7 +21,6 @@ Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, boo
 Command add_validate_command(CLI::App& app);
 Command add_parameters_command(CLI::App& app);
 Command add_schema_command(CLI::App& app);
-Command add_report_command(CLI::App& app);
 Command add_reproduce_command(CLI::App& app);
 
 /// Registers the repeatable --set PATH=VALUE option (run, compare and validate share it).

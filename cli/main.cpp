@@ -1,13 +1,92 @@
 // gapcast: the command-line program. A thin layer: parse arguments, call the engine library,
 // map outcomes to exit statuses.
+//
+// Commands the engine does not implement itself are external, in the way git's are: for
+// `gapcast NAME ARGS...` with an unknown NAME, the program runs `gapcast-NAME ARGS...` found
+// next to itself or on the PATH. The Python package installs `gapcast-report` this way, so
+// the report (drawn with matplotlib) is an ordinary program of its own and this one does not
+// depend on Python at all.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <exception>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "commands.hpp"
 #include "gapcast/util/build_info.hpp"
+#include "gapcast/util/suggest.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> builtin_commands{"run",        "compare",  "validate", "schema",
+                                                "parameters", "reproduce"};
+
+bool is_executable(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+}
+
+/// `gapcast-NAME`: beside this program first (one installation stays together), then on PATH.
+std::optional<fs::path> find_external(const std::string& name) {
+  const std::string program = "gapcast-" + name;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec && is_executable(self.parent_path() / program)) return self.parent_path() / program;
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "";
+  while (!dirs.empty()) {
+    const auto colon = dirs.find(':');
+    const fs::path dir(std::string(dirs.substr(0, colon)));
+    if (!dir.empty() && is_executable(dir / program)) return dir / program;
+    if (colon == std::string_view::npos) break;
+    dirs.remove_prefix(colon + 1);
+  }
+  return std::nullopt;
+}
+
+/// Runs an external command in place of this process, or explains why there is none.
+int run_external(const std::string& name, int argc, char** argv) {
+  const bool plausible = name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") ==
+                         std::string::npos;
+  if (plausible) {
+    if (const auto program = find_external(name)) {
+      std::vector<char*> args{const_cast<char*>(program->c_str())};
+      for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+      args.push_back(nullptr);
+      ::execv(program->c_str(), args.data());
+      std::cerr << "gapcast: cannot run " << program->string() << ": " << std::strerror(errno)
+                << "\n";
+      return gapcast::cli::exit_internal;
+    }
+  }
+  std::cerr << "gapcast: '" << name << "' is not a gapcast command";
+  if (const auto close = gapcast::closest_match(name, builtin_commands)) {
+    std::cerr << "; did you mean '" << *close << "'?";
+  } else if (name == "report") {
+    std::cerr << " here: `gapcast report` is provided by the Python package (gapcast-report); "
+                 "install it with `python3 -m pip install .` in the source tree";
+  }
+  std::cerr << "\nCommands: run, compare, validate, schema, parameters, reproduce, and "
+               "gapcast-NAME programs on the PATH (report). See gapcast --help.\n";
+  return gapcast::cli::exit_bad_input;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace gapcast::cli;
+  if (argc >= 2 && argv[1][0] != '-') {
+    const std::string name = argv[1];
+    if (std::find(builtin_commands.begin(), builtin_commands.end(), name) ==
+        builtin_commands.end()) {
+      return run_external(name, argc, argv);
+    }
+  }
   const std::vector<std::string> args(argv, argv + argc);
   CLI::App app{
       "gapcast: effective AI compute under export-control scenarios.\n\n"
@@ -22,10 +101,11 @@ int main(int argc, char** argv) {
       "  gapcast parameters scenarios/baseline.json > docs/parameters.md\n"
       "  gapcast report results -o report\n"
       "  gapcast reproduce results/manifest.json\n\n"
+      "Other commands are programs named gapcast-NAME next to this one or on the PATH\n"
+      "(`gapcast report` runs gapcast-report, installed with the Python package).\n\n"
       "Exit status: 0 success; 2 bad usage or bad input (nothing is written); 1 internal\n"
       "failure; 130 interrupted (nothing is written). `reproduce` also exits 3 when the\n"
-      "rerun's files differ from the manifest; `report` exits 1 when the Python package is\n"
-      "not available.",
+      "rerun's files differ from the manifest.",
       "gapcast"};
   app.set_version_flag("--version", std::string("gapcast ") +
                                         std::string(gapcast::engine_version()) + " (" +
@@ -37,7 +117,6 @@ int main(int argc, char** argv) {
   auto validate = add_validate_command(app);
   auto schema = add_schema_command(app);
   auto parameters = add_parameters_command(app);
-  auto report = add_report_command(app);
   auto reproduce = add_reproduce_command(app);
   try {
     app.parse(argc, argv);
@@ -57,7 +136,6 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("validate")) return validate();
     if (app.got_subcommand("schema")) return schema();
     if (app.got_subcommand("parameters")) return parameters();
-    if (app.got_subcommand("report")) return report();
     if (app.got_subcommand("reproduce")) return reproduce();
   } catch (const std::exception& e) {
     std::cerr << "gapcast: internal error: " << e.what() << "\n";

@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "gapcast/output/parameter_table.hpp"
+#include "gapcast/scenario/parameter_table.hpp"
 #include "gapcast/scenario/loader.hpp"
 
 namespace gapcast::cli {

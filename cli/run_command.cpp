@@ -1,40 +1,31 @@
 // `gapcast run` and `gapcast compare`: load scenarios, run the Monte Carlo, print tables, write
-// result files.
-#include <atomic>
-#include <csignal>
-#include <cstdio>
+// result files. Everything that can be checked before computing (options, inputs, report years,
+// the output directory) is checked before computing.
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "commands.hpp"
-#include "gapcast/scenario/diagnostics.hpp"
-#include "gapcast/run/monte_carlo.hpp"
 #include "gapcast/output/result_files.hpp"
-#include "gapcast/scenario/loader.hpp"
 #include "gapcast/output/tables.hpp"
+#include "gapcast/run/monte_carlo.hpp"
+#include "gapcast/scenario/diagnostics.hpp"
+#include "gapcast/scenario/loader.hpp"
+#include "interrupts.hpp"
+#include "option_flags.hpp"
 #include "progress.hpp"
 
 namespace gapcast::cli {
 namespace {
 
-std::atomic<bool> interrupted{false};
-
-extern "C" void on_interrupt(int) { interrupted.store(true); }
-
 struct RunArgs {
   std::vector<std::string> files;
-  std::uint64_t samples = 1000;
-  std::uint64_t seed = 20260101;
-  unsigned threads = 0;
-  std::string horizon = "2035-12";
+  OptionFlags flags;
+  std::string quantiles;  // percentiles, as typed
   std::string out;
   std::string baseline;
   bool central = false;
-  double threshold_multiple = 1.0;
-  double rtol = 1e-5, atol = 1e-5;
-  std::vector<double> quantiles{5, 25, 50, 75, 95};
   std::vector<std::string> set;
-  double quantile_accuracy = 0.005;
   std::vector<int> years;
   bool quiet = false;
   bool no_progress = false;
@@ -45,22 +36,75 @@ void print_warnings(const std::vector<Diagnostic>& warnings) {
   for (const auto& w : warnings) std::cerr << format_diagnostic(w) << "\n";
 }
 
+/// The options from the flags: the engine's parser reads each flag's text, then validates.
+/// Percentiles are the one option the command takes in other units.
+RunOptions options_from(const RunArgs& a) {
+  RunOptions options;
+  a.flags.apply(options);
+  if (!a.quantiles.empty()) {
+    options.quantiles.clear();
+    std::string_view text = a.quantiles;
+    while (true) {
+      const auto comma = text.find(',');
+      const double percent = parse_option_number("quantiles", text.substr(0, comma));
+      if (!(percent > 0.0 && percent < 100.0)) {
+        throw RunOptionError(RunOptionError::Kind::value, "quantiles",
+                             "each percentile must lie strictly between 0 and 100, got " +
+                                 std::string(text.substr(0, comma)));
+      }
+      options.quantiles.push_back(percent / 100.0);
+      if (comma == std::string_view::npos) break;
+      text.remove_prefix(comma + 1);
+    }
+  }
+  options.central = a.central;
+  options.keep_raw = options.keep_raw || a.raw;
+  validate(options);
+  return options;
+}
+
+/// --years must name years whose December the run contains.
+bool check_years(const std::vector<int>& years, YearMonth start, YearMonth horizon) {
+  for (int year : years) {
+    const YearMonth december{year, 12};
+    if (december < start || december > horizon) {
+      std::cerr << "gapcast: --years: " << year << " has no December inside the run ("
+                << format_year_month(start) << " to " << format_year_month(horizon)
+                << "); give years from " << start.year << " to "
+                << (horizon.month == 12 ? horizon.year : horizon.year - 1) << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Every file the run reads: the output directory may not hold any of them.
+std::vector<std::filesystem::path> input_files(const std::vector<Scenario>& scenarios) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& s : scenarios) {
+    for (const auto& f : s.files) {
+      if (!f.path.empty()) files.emplace_back(f.path);
+    }
+  }
+  return files;
+}
+
 int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare) {
-  auto horizon = parse_year_month(a.horizon);
-  if (!horizon) {
-    std::cerr << "gapcast: --horizon \"" << a.horizon << "\" is not a month written YYYY-MM\n";
+  RunOptions options;
+  try {
+    options = options_from(a);
+  } catch (const RunOptionError& e) {
+    print_option_error(e);
     return exit_bad_input;
   }
-  LoadResult loaded;
-  std::shared_ptr<const Policy> baseline;
+
   // How the scenarios were given, for the manifest: `gapcast reproduce` reruns from this.
   RunInputs inputs;
-  for (const auto& f : a.files) {
-    ScenarioInput in;
-    in.file = f;
-    inputs.scenarios.push_back(std::move(in));
-  }
+  for (const auto& f : a.files) inputs.scenarios.push_back(ScenarioInput{f, "", "", "", {}});
   inputs.set = a.set;
+  LoadResult loaded;
+  std::shared_ptr<const Policy> baseline;
+  std::vector<Scenario> baseline_loaded;
   try {
     LoadOptions load_options;
     load_options.set = a.set;
@@ -68,10 +112,8 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
     if (!a.baseline.empty()) {
       auto base = load_scenarios({a.baseline}, load_options);
       baseline = base.scenarios.front().policy;
-      ScenarioInput in;
-      in.file = a.baseline;
-      in.files = base.scenarios.front().files;
-      inputs.baseline = std::move(in);
+      inputs.baseline = ScenarioInput{a.baseline, "", "", "", base.scenarios.front().files};
+      baseline_loaded = base.scenarios;
       print_warnings(base.warnings);
     }
   } catch (const InputError& e) {
@@ -82,68 +124,73 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
     return exit_bad_input;
   }
   print_warnings(loaded.warnings);
+  if (!check_years(a.years, loaded.scenarios.front().world->start, options.horizon)) {
+    return exit_bad_input;
+  }
 
-  RunOptions options;
-  options.samples = a.samples;
-  options.seed = a.seed;
-  options.threads = a.threads;
-  options.horizon = *horizon;
-  options.central = a.central;
-  options.threshold_multiple = a.threshold_multiple;
-  options.solver.rel_tolerance = a.rtol;
-  options.solver.abs_tolerance = a.atol;
-  options.quantiles.clear();
-  for (double q : a.quantiles) options.quantiles.push_back(q / 100.0);
-  options.quantile_accuracy = a.quantile_accuracy;
-  options.baseline_policy = baseline;
-  options.keep_raw = a.raw;
-  options.cancel = &interrupted;
+  InterruptGuard interrupts;
+  std::optional<OutputTransaction> output;
+  if (!a.out.empty()) {
+    auto files = input_files(loaded.scenarios);
+    for (const auto& f : input_files(baseline_loaded)) files.push_back(f);
+    try {
+      output.emplace(a.out, OutputTransaction::Options{"manifest.json", files,
+                                                       InterruptGuard::flag()});
+    } catch (const OutputLocationError& e) {
+      std::cerr << "gapcast: --out: " << e.what() << "\nnothing was run or written\n";
+      return exit_bad_input;
+    }
+  }
+
   ProgressReporter progress(!a.no_progress);
-  options.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
-
-  interrupted.store(false);
-  auto previous = std::signal(SIGINT, on_interrupt);
+  RunContext context;
+  context.cancel = InterruptGuard::flag();
+  context.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
   Results results;
   try {
-    results = run(loaded.scenarios, options);
+    results = run(loaded.scenarios, options, baseline, context);
   } catch (const RunCancelled&) {
-    std::signal(SIGINT, previous);
     progress.finish();
     std::cerr << "gapcast: interrupted; nothing was written\n";
     return exit_interrupted;
   } catch (const SimulationError& e) {
-    std::signal(SIGINT, previous);
     progress.finish();
     std::cerr << "gapcast: error: " << e.what() << "\nnothing was written\n";
     return exit_bad_input;
+  } catch (const RunOptionError& e) {
+    progress.finish();
+    print_option_error(e);
+    return exit_bad_input;
   } catch (const std::invalid_argument& e) {
-    std::signal(SIGINT, previous);
     progress.finish();
     std::cerr << "gapcast: error: " << e.what() << "\n";
     return exit_bad_input;
   }
-  std::signal(SIGINT, previous);
   progress.finish();
 
   if (!a.quiet) {
     const auto months = report_months(results, a.years);
     std::ostringstream head;
     head << "gapcast " << results.info.engine_version << ": " << results.info.samples
-         << (results.info.central ? " central sample (every parameter at its median)"
-                                  : " samples")
-         << ", seed " << results.info.seed << ", " << results.scenarios.size()
+         << (results.info.options.central ? " central sample (every parameter at its median)"
+                                          : " samples")
+         << ", seed " << results.info.options.seed << ", " << results.scenarios.size()
          << " scenario(s), " << results.dates.front() << " to " << results.dates.back() << "\n\n";
     std::cout << head.str() << summary_table(results, months);
     if (compare) std::cout << comparison_table(results, months);
   }
-  if (!a.out.empty()) {
+  if (output) {
     try {
-      const auto files = write_results(results, a.out, argv, &inputs);
+      const auto files = write_results(results, *output, argv, &inputs);
       std::cerr << "wrote";
       for (const auto& f : files) std::cerr << " " << f;
       std::cerr << " to " << a.out << "\n";
+    } catch (const OutputCancelled&) {
+      std::cerr << "gapcast: interrupted while writing; " << a.out << " was left as it was\n";
+      return exit_interrupted;
     } catch (const std::exception& e) {
-      std::cerr << "gapcast: could not write results to " << a.out << ": " << e.what() << "\n";
+      std::cerr << "gapcast: could not write results to " << a.out << ": " << e.what()
+                << "\n(" << a.out << " was left as it was)\n";
       return exit_internal;
     }
   }
@@ -162,19 +209,18 @@ Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, boo
   // Missing or unreadable files are reported by the loader, in the same format as every other
   // input problem.
   cmd->add_option("scenarios", args->files, "Scenario files (JSON)")->required();
-  cmd->add_option("-n,--samples", args->samples, "Monte Carlo samples (worlds drawn)")
-      ->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
-  cmd->add_option("--seed", args->seed, "Seed of the counter-based random streams")
-      ->capture_default_str();
-  cmd->add_option("-j,--threads", args->threads,
-                  "Worker threads (0 = all cores); results do not depend on it")
-      ->capture_default_str()
-      ->check(CLI::Range(0u, 1024u));
-  cmd->add_option("--horizon", args->horizon, "Last output month, YYYY-MM")->capture_default_str();
+  auto& f = args->flags;
+  f.add(*cmd, "samples", "-n,--samples",
+        "Monte Carlo samples (worlds drawn), 1 to 10000000000; 1e6 is a million");
+  f.add(*cmd, "seed", "--seed",
+        "Seed of the counter-based random streams, 0 to 18446744073709551615");
+  f.add(*cmd, "threads", "-j,--threads",
+        "Worker threads (0 = all cores, at most 1024); results do not depend on it");
+  f.add(*cmd, "horizon", "--horizon", "Last output month");
   cmd->add_option("-o,--out", args->out,
-                  "Directory for results.json, series.csv, scalars.csv and manifest.json "
-                  "(written atomically; created if missing)");
+                  "Directory for results.json, series.csv, scalars.csv, assumptions.json and "
+                  "manifest.json. It is replaced as a whole (new files in, stale ones gone, all "
+                  "at once), so it must be new, empty, or an earlier results directory");
   cmd->add_option("--baseline", args->baseline,
                   "Scenario file whose policy is the baseline for paired comparisons "
                   "(default: the scenario named \"baseline\", if given)")
@@ -182,25 +228,19 @@ Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, boo
   cmd->add_flag("--central", args->central,
                 "Run one sample with every parameter at its median (reproduces point "
                 "arithmetic; ignores --samples)");
-  cmd->add_option("--threshold-multiple", args->threshold_multiple,
-                  "Capability threshold as a multiple of the frontier's effective training "
-                  "compute in the start month")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--rtol", args->rtol, "Relative error tolerance of the ODE solver")
-      ->capture_default_str()
-      ->check(CLI::Range(1e-12, 1e-2));
-  cmd->add_option("--atol", args->atol, "Absolute error tolerance of the ODE solver")
-      ->capture_default_str()
-      ->check(CLI::Range(1e-12, 1.0));
-  cmd->add_option("--quantiles", args->quantiles, "Percentiles to report, in (0, 100)")
-      ->delimiter(',')
-      ->capture_default_str()
-      ->check(CLI::Range(1e-6, 100.0 - 1e-6));
-  cmd->add_option("--quantile-accuracy", args->quantile_accuracy,
-                  "Relative accuracy of the streaming quantile summaries")
-      ->capture_default_str()
-      ->check(CLI::Range(1e-5, 0.1));
+  f.add(*cmd, "threshold_multiple", "--threshold-multiple",
+        "Capability threshold as a multiple of the frontier's effective training compute in "
+        "the start month");
+  f.add(*cmd, "rtol", "--rtol", "Relative error tolerance of the ODE solver, 1e-12 to 0.01");
+  f.add(*cmd, "atol", "--atol", "Absolute error tolerance of the ODE solver, 1e-12 to 1");
+  f.add(*cmd, "max_step_months", "--max-step-months",
+        "Longest step the ODE solver may take, in months");
+  cmd->add_option("--quantiles", args->quantiles,
+                  "Percentiles to report, comma-separated, increasing, each in (0, 100) "
+                  "[default: 5,25,50,75,95]");
+  f.add(*cmd, "quantile_accuracy", "--quantile-accuracy",
+        "Relative accuracy of the streaming quantile summaries, 0.001 to 0.1 (memory per "
+        "summary grows as 1/accuracy)");
   cmd->add_option("--years", args->years,
                   "Years whose December the terminal tables show (default: two years in, "
                   "mid-range, last month)")
@@ -209,12 +249,10 @@ Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, boo
   cmd->add_flag("-q,--quiet", args->quiet, "Do not print tables");
   cmd->add_flag("--no-progress", args->no_progress, "Do not show progress on stderr");
   cmd->add_flag("--raw", args->raw,
-                "Also write samples.csv: per-sample values every January (memory grows with "
-                "the sample count)");
-  return [args, &argv, compare, cmd]() -> int {
-    (void)cmd;
-    return execute(*args, argv, compare);
-  };
+                "Also write samples.csv: per-sample values every January, or at --raw-dates "
+                "(memory grows with the sample count)");
+  f.add(*cmd, "raw_dates", "--raw-dates", "Months for --raw, comma-separated YYYY-MM");
+  return [args, &argv, compare]() -> int { return execute(*args, argv, compare); };
 }
 
 }  // namespace gapcast::cli

@@ -23,6 +23,7 @@ from typing import Any
 from . import _core
 from ._core import Distribution
 from .errors import Diagnostic, GapcastWarning, ScenarioError, SimulationError
+from .reproduce import Reproduction, reproduce
 from .results import Results
 from .run import default_options, run
 from .scenario import (
@@ -43,6 +44,7 @@ __all__ = [
     "GapcastWarning",
     "Lever",
     "Parameter",
+    "Reproduction",
     "Results",
     "Scenario",
     "ScenarioError",
@@ -54,6 +56,7 @@ __all__ = [
     "load_all",
     "plotting",
     "report",
+    "reproduce",
     "run",
     "scenario_path",
     "shipped_scenarios",

@@ -101,6 +101,8 @@ def load_scenario_json(
 def catalogue() -> dict[str, list[dict[str, Any]]]: ...
 
 def default_run_options() -> dict[str, Any]: ...
+def run_option_limits() -> dict[str, Any]: ...
+def validate_run_options(options: dict[str, Any]) -> dict[str, Any]: ...
 
 # The results dict ("payload") that run() returns and the writers below take:
 #   format_version: int (1)
@@ -115,24 +117,9 @@ def default_run_options() -> dict[str, Any]: ...
 #        parameters[n, P]}
 def run(
     scenarios: Sequence[Scenario],
+    options: dict[str, Any],
     *,
-    samples: int = ...,
-    seed: int = ...,
-    threads: int = ...,
-    horizon: str = ...,
-    central: bool = ...,
-    threshold_multiple: float = ...,
-    rtol: float = ...,
-    atol: float = ...,
-    max_step_months: float = ...,
-    max_steps: int = ...,
-    quantiles: Sequence[float] = ...,
-    quantile_accuracy: float = ...,
-    wave_size: int = ...,
     baseline: Scenario | None = None,
-    keep_raw: bool = False,
-    raw_dates: Sequence[str] = ...,
-    raw_limit_bytes: int = ...,
     progress: Callable[[int, int], Any] | None = None,
     poll_seconds: float = 0.1,
     command: Sequence[str] = ...,
@@ -157,3 +144,13 @@ def summary_table(results: dict[str, Any], years: Sequence[int] = ...) -> str: .
 def comparison_table(results: dict[str, Any], years: Sequence[int] = ...) -> str: ...
 def format_number(value: float) -> str: ...
 def format_compact(value: float) -> str: ...
+def reproduce(
+    manifest: str,
+    *,
+    directory: str = "",
+    keep: str = "",
+    threads: int = 0,
+    force: bool = False,
+    progress: Callable[[int, int], Any] | None = None,
+    poll_seconds: float = 0.1,
+) -> dict[str, Any]: ...

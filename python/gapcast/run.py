@@ -184,50 +184,47 @@ def run(
     loaded = _load(_as_list(scenarios))
     if not loaded:
         raise ValueError("no scenarios to run")
-    if isinstance(samples, bool) or int(samples) < 1:
-        raise ValueError(f"samples must be a positive integer (got {samples!r})")
-    if int(threads) < 0:
-        raise ValueError(f"threads must be 0 (all cores) or positive (got {threads!r})")
-    if int(seed) < 0:
-        raise ValueError(f"seed must be a non-negative integer (got {seed!r})")
     base = load(baseline) if baseline is not None else None
     given: dict[str, Any] = {
-        "samples": int(samples),
-        "seed": int(seed),
-        "threads": int(threads),
-        "horizon": str(horizon),
-        "central": bool(central),
-        "threshold_multiple": float(threshold_multiple),
+        "samples": samples,
+        "seed": seed,
+        "threads": threads,
+        "horizon": horizon,
+        "central": central,
+        "threshold_multiple": threshold_multiple,
         "rtol": rtol,
         "atol": atol,
         "max_step_months": max_step_months,
         "max_steps": max_steps,
-        "quantiles": None if quantiles is None else [float(q) for q in quantiles],
+        "quantiles": None if quantiles is None else list(quantiles)
+        if not isinstance(quantiles, (str, bytes)) else quantiles,
         "quantile_accuracy": quantile_accuracy,
         "wave_size": wave_size,
-        "keep_raw": bool(keep_raw),
-        "raw_dates": None if raw_dates is None else [str(d) for d in raw_dates],
+        "keep_raw": keep_raw,
+        "raw_dates": None if raw_dates is None else list(raw_dates)
+        if not isinstance(raw_dates, (str, bytes)) else raw_dates,
         "raw_limit_bytes": raw_limit_bytes,
     }
-    options = {k: v for k, v in given.items() if v is not None}
+    # The engine's validator checks every option (types, ranges, whole numbers) and raises
+    # TypeError or ValueError in its own words, the same as the command's.
+    options = _core.validate_run_options({k: v for k, v in given.items() if v is not None})
     # The recorded call names what was chosen: the basics always, the rest when they differ
     # from the engine's defaults.
     defaults = default_options()
     recorded = {k: options[k] for k in ("samples", "seed", "threads", "horizon")}
     recorded.update({k: v for k, v in options.items()
-                     if k not in recorded and v != defaults.get(k, [] if k == "raw_dates"
-                                                                 else None)})
+                     if k not in recorded and v != defaults.get(k)})
     if base is not None:
         recorded["baseline"] = str(base.path) if base.path is not None else base.label
-    callback, bar = _progress_callback(progress, 1 if central else int(samples))
+    callback, bar = _progress_callback(progress, 1 if options["central"] else options["samples"])
     try:
         payload = _core.run(
             [s._core for s in loaded],
+            options,
             baseline=base._core if base is not None else None,
             progress=callback,
             command=_command(loaded, recorded),
             inputs=_inputs(loaded, base),
-            **options,
         )
     finally:
         if bar is not None:

@@ -4,10 +4,26 @@
 #include <span>
 #include <vector>
 
+#include <string>
+
 #include "gapcast/model/model.hpp"
-#include "gapcast/summary/results.hpp"
 
 namespace gapcast {
+
+enum class MetricKind {
+  distribution,  ///< a value per sample: mean and quantiles
+  probability,   ///< an indicator per sample: its mean is a probability (no quantiles)
+};
+
+struct MetricInfo {
+  std::string name;
+  std::string unit;
+  std::string description;
+  MetricKind kind = MetricKind::distribution;
+  /// Paired metrics compare a scenario with a counterfactual run in the same sampled world.
+  std::string compared_with;  ///< "", "no_controls" or "baseline"
+};
+
 
 /// The metric catalogues, in output order (the same for every run).
 const std::vector<MetricInfo>& series_metric_catalogue();

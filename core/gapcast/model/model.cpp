@@ -3,6 +3,7 @@
 // every breakpoint, with outputs and the threshold event located on its interpolant.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include <boost/numeric/odeint.hpp>
@@ -128,9 +129,14 @@ void ScenarioModel::Impl::compile() {
 void ScenarioModel::Impl::check_state(const State& x, double t) const {
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (!std::isfinite(x[i]) || std::abs(x[i]) > 1e200) {
+      // t is a segment end: a whole month or a policy date, so it names a calendar month.
+      const auto month = static_cast<int>(std::floor(t));
+      char value[32];
+      std::snprintf(value, sizeof value, "%.3g", x[i]);
       throw SimulationError("the " + layout.state_name(i, *world) +
-                            " left the range of finite numbers at month " +
-                            std::to_string(t) + " (value " + std::to_string(x[i]) + ")");
+                            " left the range of finite numbers by " +
+                            format_year_month(add_months(world->start, month)) + " (value " +
+                            value + ", above the limit of 1e200)");
     }
   }
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gapcast/output/atomic_output.hpp"
+#include "gapcast/util/number_text.hpp"
 #include "gapcast/util/sha256.hpp"
 
 namespace gapcast {
@@ -169,27 +170,20 @@ RunInputs run_inputs_from_json(std::string_view text) {
   return inputs;
 }
 
-std::string format_number(double value) {
-  if (!std::isfinite(value)) return "";
-  char buffer[64];
-  const auto r = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, r.ptr);
-}
-
 std::string results_json(const Results& r) {
   ordered j;
   j["format"] = "gapcast-results";
   j["format_version"] = 1;
   j["engine_version"] = r.info.engine_version;
   ordered run;
-  run["seed"] = r.info.seed;
+  run["seed"] = r.info.options.seed;
   run["samples"] = r.info.samples;
-  run["central"] = r.info.central;
+  run["central"] = r.info.options.central;
   run["start"] = format_year_month(r.info.start);
-  run["horizon"] = format_year_month(r.info.horizon);
-  run["threshold_multiple"] = r.info.threshold_multiple;
+  run["horizon"] = format_year_month(r.info.options.horizon);
+  run["threshold_multiple"] = r.info.options.threshold_multiple;
   run["baseline_policy"] = r.info.baseline_policy;
-  run["quantile_accuracy"] = r.info.quantile_accuracy;
+  run["quantile_accuracy"] = r.info.options.quantile_accuracy;
   j["run"] = run;
   j["dates"] = r.dates;
   j["quantiles"] = r.quantiles;
@@ -332,16 +326,16 @@ std::string manifest_json(const Results& r, const std::vector<std::string>& comm
   engine["build_type"] = r.info.build_type;
   j["engine"] = engine;
   ordered run;
-  run["seed"] = r.info.seed;
+  run["seed"] = r.info.options.seed;
   run["samples"] = r.info.samples;
-  run["central"] = r.info.central;
+  run["central"] = r.info.options.central;
   run["threads"] = r.info.threads;
   run["start"] = format_year_month(r.info.start);
-  run["horizon"] = format_year_month(r.info.horizon);
-  run["threshold_multiple"] = r.info.threshold_multiple;
+  run["horizon"] = format_year_month(r.info.options.horizon);
+  run["threshold_multiple"] = r.info.options.threshold_multiple;
   run["baseline_policy"] = r.info.baseline_policy;
   run["quantiles"] = r.quantiles;
-  run["quantile_accuracy"] = r.info.quantile_accuracy;
+  run["quantile_accuracy"] = r.info.options.quantile_accuracy;
   run["wave_size"] = r.info.wave_size;
   // Raw output changes the result files (samples.csv), so a rerun must ask for the same
   // months; they are recorded as months rather than indices to read without the start month.
@@ -357,12 +351,15 @@ std::string manifest_json(const Results& r, const std::vector<std::string>& comm
   j["run"] = run;
   ordered solver;
   solver["method"] = "Boost.Odeint runge_kutta_dopri5, dense output, error-controlled";
-  solver["abs_tolerance"] = r.info.solver.abs_tolerance;
-  solver["rel_tolerance"] = r.info.solver.rel_tolerance;
-  solver["max_step_months"] = r.info.solver.max_step_months;
-  solver["max_steps"] = r.info.solver.max_steps;
+  solver["abs_tolerance"] = r.info.options.solver.abs_tolerance;
+  solver["rel_tolerance"] = r.info.options.solver.rel_tolerance;
+  solver["max_step_months"] = r.info.options.solver.max_step_months;
+  solver["max_steps"] = r.info.options.solver.max_steps;
   solver["restart_at_breakpoints"] = true;
   j["solver"] = solver;
+  // The options exactly as the run was given them: what `gapcast reproduce` reruns (the two
+  // sections above are the same settings, kept for reading).
+  j["options"] = to_json(r.info.options);
   ordered scenarios = ordered::array();
   for (const auto& s : r.scenarios) {
     ordered e;
@@ -391,9 +388,8 @@ std::string manifest_json(const Results& r, const std::vector<std::string>& comm
   return j.dump(1) + "\n";
 }
 
-std::vector<std::string> write_results(const Results& results, const std::filesystem::path& out_dir,
-                                       const std::vector<std::string>& command,
-                                       const RunInputs* inputs) {
+std::vector<std::pair<std::string, std::string>> result_file_contents(
+    const Results& results, const std::vector<std::string>& command, const RunInputs* inputs) {
   std::vector<std::pair<std::string, std::string>> contents{
       {"results.json", results_json(results)},
       {"series.csv", series_csv(results)},
@@ -403,18 +399,29 @@ std::vector<std::string> write_results(const Results& results, const std::filesy
   if (std::string raw = samples_csv(results); !raw.empty()) {
     contents.emplace_back("samples.csv", std::move(raw));
   }
-  OutputTransaction tx(out_dir);
   std::vector<std::pair<std::string, std::string>> digests;
+  for (const auto& [name, text] : contents) digests.emplace_back(name, sha256_hex(text));
+  contents.emplace_back("manifest.json", manifest_json(results, command, digests, inputs));
+  return contents;
+}
+
+std::vector<std::string> write_results(const Results& results, OutputTransaction& output,
+                                       const std::vector<std::string>& command,
+                                       const RunInputs* inputs) {
   std::vector<std::string> names;
-  for (const auto& [name, text] : contents) {
-    tx.write(name, text);
-    digests.emplace_back(name, sha256_hex(text));
+  for (const auto& [name, text] : result_file_contents(results, command, inputs)) {
+    output.write(name, text);
     names.push_back(name);
   }
-  tx.write("manifest.json", manifest_json(results, command, digests, inputs));
-  names.push_back("manifest.json");
-  tx.commit();
+  output.commit();
   return names;
+}
+
+std::vector<std::string> write_results(const Results& results, const std::filesystem::path& out_dir,
+                                       const std::vector<std::string>& command,
+                                       const RunInputs* inputs) {
+  OutputTransaction output(out_dir);
+  return write_results(results, output, command, inputs);
 }
 
 }  // namespace gapcast

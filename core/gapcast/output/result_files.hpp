@@ -23,12 +23,11 @@
 #include <string_view>
 #include <vector>
 
-#include "gapcast/summary/results.hpp"
+#include "gapcast/output/atomic_output.hpp"
+#include "gapcast/run/results.hpp"
+#include "gapcast/util/number_text.hpp"
 
 namespace gapcast {
-
-/// Shortest text that reads back as the same double ("" for NaN and infinities).
-std::string format_number(double value);
 
 std::string results_json(const Results& results);
 std::string series_csv(const Results& results);
@@ -71,9 +70,18 @@ std::string manifest_json(const Results& results, const std::vector<std::string>
                           const std::vector<std::pair<std::string, std::string>>& files,
                           const RunInputs* inputs = nullptr);
 
-/// Writes every file above into `out_dir` atomically. Returns the file names written.
+/// Writes every file above through `output` and commits it: the output directory is replaced
+/// by the new set whole (output/atomic_output.hpp). Returns the file names written.
+std::vector<std::string> write_results(const Results& results, OutputTransaction& output,
+                                       const std::vector<std::string>& command,
+                                       const RunInputs* inputs = nullptr);
+/// The same into `out_dir`, checking the location first (OutputLocationError).
 std::vector<std::string> write_results(const Results& results, const std::filesystem::path& out_dir,
                                        const std::vector<std::string>& command,
                                        const RunInputs* inputs = nullptr);
+
+/// Every result file's name and text (manifest.json last), as write_results writes them.
+std::vector<std::pair<std::string, std::string>> result_file_contents(
+    const Results& results, const std::vector<std::string>& command, const RunInputs* inputs);
 
 }  // namespace gapcast

@@ -154,7 +154,7 @@ std::string comparison_table(const Results& r, const std::vector<std::size_t>& m
   std::size_t name_width = 10;
   for (const auto& s : r.scenarios) name_width = std::max(name_width, s.name.size() + 2);
   out += "Months until the target reaches the capability threshold (" +
-         format_compact(r.info.threshold_multiple) +
+         format_compact(r.info.options.threshold_multiple) +
          "x the frontier's effective training compute in " + r.dates.front() + ")\n";
   out += pad("scenario", name_width) + pad("reached (months from start)", 30) +
          pad("delay vs no controls", 28) + pad("delay vs baseline", 28) + "\n";

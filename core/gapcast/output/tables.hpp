@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "gapcast/summary/results.hpp"
+#include "gapcast/run/results.hpp"
 
 namespace gapcast {
 

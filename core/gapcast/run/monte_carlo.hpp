@@ -17,36 +17,14 @@
 #include <memory>
 #include <vector>
 
-#include "gapcast/summary/results.hpp"
+#include "gapcast/run/options.hpp"
+#include "gapcast/run/results.hpp"
 #include "gapcast/scenario/scenario.hpp"
 
 namespace gapcast {
 
-struct RunOptions {
-  std::uint64_t samples = 1000;
-  std::uint64_t seed = 20260101;
-  unsigned threads = 0;  ///< 0: all hardware threads
-  YearMonth horizon{2035, 12};  ///< last output month (inclusive)
-  /// One sample with every parameter at its median: the run that reproduces point estimates.
-  bool central = false;
-  /// The capability threshold is this multiple of the frontier's effective training compute in
-  /// the start month (1 = "the US level of 2026-01").
-  double threshold_multiple = 1.0;
-  SolverSettings solver;
-  std::vector<double> quantiles{0.05, 0.25, 0.5, 0.75, 0.95};
-  double quantile_accuracy = 0.005;
-  /// Samples integrated between two summary updates. 0 picks a size from a memory budget
-  /// (about 64 MiB of buffered values, between 64 and 1024 samples). Results do not depend on
-  /// it; larger waves only amortise the summaries' memory traffic.
-  std::size_t wave_size = 0;
-  /// Policy used as the baseline for paired comparisons. If null, a scenario named "baseline"
-  /// among the inputs supplies it; if there is none, baseline comparisons are left out.
-  std::shared_ptr<const Policy> baseline_policy;
-  /// Keep per-sample values (see Results::raw_*), at these output-month indices (empty: every
-  /// January). Refused when they would exceed raw_limit_bytes.
-  bool keep_raw = false;
-  std::vector<std::size_t> raw_date_indices;
-  std::size_t raw_limit_bytes = std::size_t{2} << 30;
+/// What a run needs beyond its options and scenarios: progress reporting and cancellation.
+struct RunContext {
   /// Called on the calling thread after each wave with (samples done, samples total).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
   /// Polled by workers between samples; when it turns true the run stops and run() throws
@@ -59,9 +37,13 @@ class RunCancelled : public std::runtime_error {
   RunCancelled() : std::runtime_error("run cancelled") {}
 };
 
-/// Runs every scenario. Throws SimulationError when a sample's dynamics fail (the message names
-/// the scenario, the sample and its drawn parameters), std::invalid_argument for inconsistent
-/// options or scenarios (different start months), RunCancelled on cancellation.
-Results run(const std::vector<Scenario>& scenarios, const RunOptions& options);
+/// Runs every scenario in the same sampled worlds. `baseline` is the policy of the paired
+/// baseline comparisons; when null, a scenario named "baseline" supplies it, and without one
+/// those comparisons are left out. Throws RunOptionError for an option out of range,
+/// std::invalid_argument for scenarios that cannot run together (different start months),
+/// SimulationError when a sample's dynamics fail (naming the sample, the policy and its drawn
+/// parameters), RunCancelled on cancellation.
+Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
+            std::shared_ptr<const Policy> baseline = nullptr, const RunContext& context = {});
 
 }  // namespace gapcast

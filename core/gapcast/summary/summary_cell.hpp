@@ -9,10 +9,19 @@
 #include <cmath>
 #include <limits>
 
+#include <cstdint>
+
 #include "gapcast/summary/quantile_sketch.hpp"
-#include "gapcast/summary/results.hpp"
 
 namespace gapcast {
+
+/// Counts behind each cell, for judging a statistic (how many samples were beyond the horizon).
+struct CellCounts {
+  std::uint64_t finite = 0;
+  std::uint64_t infinite = 0;   ///< e.g. threshold not reached within the horizon
+  std::uint64_t undefined = 0;  ///< e.g. a delay when neither run reaches the threshold
+};
+
 
 class SummaryCell {
  public:

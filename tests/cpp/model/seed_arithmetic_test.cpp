@@ -73,7 +73,7 @@ TEST(SeedArithmetic, CentralRunIsOneSampleAtTheMedians) {
   options.horizon = {2026, 12};
   const auto r = run({s}, options);
   EXPECT_EQ(r.info.samples, 1u);
-  EXPECT_TRUE(r.info.central);
+  EXPECT_TRUE(r.info.options.central);
   // Every quantile of a one-sample run is that sample.
   const auto m = static_cast<std::size_t>(r.metric_index("frontier_training_hardware"));
   for (std::size_t st = 0; st < r.stats(); ++st) {

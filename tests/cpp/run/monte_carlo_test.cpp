@@ -143,7 +143,7 @@ TEST(MonteCarlo, RequestedRankCorrelationsAreAchievedInTheDraws) {
   o.samples = 20000;
   o.horizon = {2026, 1};
   o.keep_raw = true;
-  o.raw_date_indices = {0};
+  o.raw_dates = {YearMonth{2026, 1}};
   const auto r = run({scenarios.front()}, o);
   const auto& world = *scenarios.front().world;
   const std::size_t np = r.raw_parameter_names.size();
@@ -162,19 +162,19 @@ TEST(MonteCarlo, RequestedRankCorrelationsAreAchievedInTheDraws) {
 
 TEST(MonteCarlo, CancellationStopsTheRun) {
   std::atomic<bool> cancel{true};
-  auto o = small_run(2);
-  o.cancel = &cancel;
-  EXPECT_THROW(run(shipped(), o), RunCancelled);
+  RunContext context;
+  context.cancel = &cancel;
+  EXPECT_THROW(run(shipped(), small_run(2), nullptr, context), RunCancelled);
 }
 
 TEST(MonteCarlo, ProgressIsReportedOncePerWaveUpToTheTotal) {
-  auto o = small_run(1);
   std::vector<std::uint64_t> seen;
-  o.progress = [&](std::uint64_t done, std::uint64_t total) {
+  RunContext context;
+  context.progress = [&](std::uint64_t done, std::uint64_t total) {
     EXPECT_EQ(total, 300u);
     seen.push_back(done);
   };
-  run({shipped().front()}, o);
+  run({shipped().front()}, small_run(1), nullptr, context);
   EXPECT_EQ(seen, (std::vector<std::uint64_t>{64, 128, 192, 256, 300}));
 }
 

@@ -1,7 +1,7 @@
 // The parameter table: one row per sampled parameter, with the distribution's own quantiles.
 #include <gtest/gtest.h>
 
-#include "gapcast/output/parameter_table.hpp"
+#include "gapcast/scenario/parameter_table.hpp"
 #include "test_support.hpp"
 
 namespace gapcast {

@@ -1,10 +1,10 @@
-#include "gapcast/output/parameter_table.hpp"
+#include "gapcast/scenario/parameter_table.hpp"
 
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
 
-#include "gapcast/output/result_files.hpp"
+#include "gapcast/util/number_text.hpp"
 
 namespace gapcast {
 namespace {

@@ -12,24 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "gapcast/metrics/metrics.hpp"
+#include "gapcast/run/options.hpp"
+#include "gapcast/summary/summary_cell.hpp"
 #include "gapcast/util/dates.hpp"
-#include "gapcast/model/model.hpp"
 
 namespace gapcast {
-
-enum class MetricKind {
-  distribution,  ///< a value per sample: mean and quantiles
-  probability,   ///< an indicator per sample: its mean is a probability (no quantiles)
-};
-
-struct MetricInfo {
-  std::string name;
-  std::string unit;
-  std::string description;
-  MetricKind kind = MetricKind::distribution;
-  /// Paired metrics compare a scenario with a counterfactual run in the same sampled world.
-  std::string compared_with;  ///< "", "no_controls" or "baseline"
-};
 
 struct ScenarioInfo {
   std::string name, title, description;
@@ -39,28 +27,26 @@ struct ScenarioInfo {
   bool has_baseline_comparison = false;
 };
 
-/// Counts behind each cell, for judging a statistic (how many samples were beyond the horizon).
-struct CellCounts {
-  std::uint64_t finite = 0;
-  std::uint64_t infinite = 0;   ///< e.g. threshold not reached within the horizon
-  std::uint64_t undefined = 0;  ///< e.g. a delay when neither run reaches the threshold
-};
-
+/// How a run was made: the engine, the options it was given, and what it did with them.
 struct RunInfo {
   std::string engine_version, git_commit, compiler, build_type;
-  std::uint64_t seed = 0;
-  std::uint64_t samples = 0;
-  unsigned threads = 0;
-  bool central = false;
-  YearMonth start, horizon;
-  double threshold_multiple = 1.0;
-  SolverSettings solver;
-  double quantile_accuracy = 0.0;
-  std::size_t wave_size = 0;
+  RunOptions options;          ///< as given (the manifest records them; reproduce reruns them)
+  std::uint64_t samples = 0;   ///< samples integrated (1 for a central run)
+  unsigned threads = 0;        ///< worker threads used
+  std::size_t wave_size = 0;   ///< samples per wave used
+  YearMonth start;             ///< the scenarios' start month
   double wall_seconds = 0.0;
   std::uint64_t solver_steps = 0;  ///< total accepted steps over all runs
   std::string baseline_policy;     ///< name of the policy used as baseline, "" if none
 };
+
+/// The one JSON form of RunInfo (the Python binding's Results.info, read back when results are
+/// unpickled or written from Python): the engine, the run's outcome, and the options, both
+/// nested under "options" (what reruns read) and, for reading, flattened as seed, horizon,
+/// central, threshold_multiple, quantile_accuracy and solver.
+nlohmann::ordered_json to_json(const RunInfo& info);
+/// Reads that form back; throws std::invalid_argument naming a missing or wrong member.
+RunInfo run_info_from_json(const nlohmann::json& j);
 
 struct Results {
   std::vector<ScenarioInfo> scenarios;

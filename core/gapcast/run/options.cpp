@@ -1,0 +1,394 @@
+#include "gapcast/run/options.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <functional>
+
+#include "gapcast/util/suggest.hpp"
+
+namespace gapcast {
+namespace {
+
+using Kind = RunOptionError::Kind;
+using Limits = RunOptionLimits;
+
+/// Shortest text that reads back as the same double.
+std::string number_text(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return ec == std::errc() ? std::string(buffer, end) : std::string("?");
+}
+
+[[noreturn]] void fail(std::string_view option, std::string problem, Kind kind = Kind::value) {
+  throw RunOptionError(kind, std::string(option), std::move(problem));
+}
+
+void check_range(std::string_view option, double value, double lo, double hi) {
+  if (!std::isfinite(value)) fail(option, "must be a finite number, got " + number_text(value));
+  if (value < lo || value > hi) {
+    fail(option, "must be between " + number_text(lo) + " and " + number_text(hi) + ", got " +
+                     number_text(value));
+  }
+}
+
+void check_count(std::string_view option, std::uint64_t value, std::uint64_t lo,
+                 std::uint64_t hi) {
+  if (value < lo || value > hi) {
+    fail(option, "must be a whole number from " + std::to_string(lo) + " to " +
+                     std::to_string(hi) + ", got " + std::to_string(value));
+  }
+}
+
+// --- reading values ---------------------------------------------------------------------------
+
+/// A double from text: the whole text must be a number, and it must be finite.
+double number_from_text(std::string_view option, std::string_view text) {
+  double value = 0.0;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  if (!text.empty() && *first == '+') ++first;
+  const auto [end, ec] = std::from_chars(first, last, value);
+  if (text.empty() || ec == std::errc::invalid_argument || end != last) {
+    fail(option, "must be a number, got \"" + std::string(text) + "\"", Kind::type);
+  }
+  if (ec == std::errc::result_out_of_range) {
+    fail(option, "\"" + std::string(text) + "\" is out of the range of a double");
+  }
+  if (!std::isfinite(value)) fail(option, "must be a finite number, got " + std::string(text));
+  return value;
+}
+
+/// A whole number from a double that came from JSON or text: 1e6 is a million, 2.5 and -1 are
+/// errors (never truncated or wrapped).
+std::uint64_t count_from_double(std::string_view option, double value, std::string_view shown) {
+  if (!std::isfinite(value)) fail(option, "must be a finite whole number, got " + std::string(shown));
+  if (value < 0) fail(option, "must be a whole number 0 or more, got " + std::string(shown));
+  if (value != std::floor(value)) fail(option, "must be a whole number, got " + std::string(shown));
+  if (value >= 18446744073709551616.0) {
+    fail(option, "is too large (at most 18446744073709551615), got " + std::string(shown));
+  }
+  return static_cast<std::uint64_t>(value);
+}
+
+std::uint64_t count_from_text(std::string_view option, std::string_view text) {
+  // Digits only: exact for every 64-bit value (a double would round above 2^53).
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos) {
+    std::uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc::result_out_of_range) {
+      fail(option, "is too large (at most 18446744073709551615), got " + std::string(text));
+    }
+    if (end == text.data() + text.size()) return value;
+  }
+  return count_from_double(option, number_from_text(option, text), text);
+}
+
+bool bool_from_text(std::string_view option, std::string_view text) {
+  if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+  fail(option, "must be true or false, got \"" + std::string(text) + "\"", Kind::type);
+}
+
+YearMonth month_from_text(std::string_view option, std::string_view text) {
+  std::string why;
+  const auto ym = parse_year_month(text, &why);
+  if (!ym) fail(option, "\"" + std::string(text) + "\" is not a month: " + why);
+  return *ym;
+}
+
+std::vector<std::string_view> split_commas(std::string_view text) {
+  std::vector<std::string_view> items;
+  while (true) {
+    const auto comma = text.find(',');
+    items.push_back(text.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return items;
+}
+
+// --- JSON -------------------------------------------------------------------------------------
+
+std::string json_type(const nlohmann::json& v) {
+  if (v.is_boolean()) return "true/false";
+  if (v.is_number()) return "a number";
+  if (v.is_string()) return "a string";
+  if (v.is_array()) return "a list";
+  if (v.is_object()) return "an object";
+  return "null";
+}
+
+double number_from_json(std::string_view option, const nlohmann::json& v) {
+  if (!v.is_number()) fail(option, "must be a number, got " + json_type(v), Kind::type);
+  const double x = v.get<double>();
+  if (!std::isfinite(x)) fail(option, "must be a finite number, got " + number_text(x));
+  return x;
+}
+
+std::uint64_t count_from_json(std::string_view option, const nlohmann::json& v) {
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (v.is_number_integer()) {
+    const auto n = v.get<std::int64_t>();
+    if (n < 0) fail(option, "must be a whole number 0 or more, got " + std::to_string(n));
+    return static_cast<std::uint64_t>(n);
+  }
+  if (v.is_number_float()) return count_from_double(option, v.get<double>(), number_text(v.get<double>()));
+  fail(option, "must be a whole number, got " + json_type(v), Kind::type);
+}
+
+bool bool_from_json(std::string_view option, const nlohmann::json& v) {
+  if (!v.is_boolean()) fail(option, "must be true or false, got " + json_type(v), Kind::type);
+  return v.get<bool>();
+}
+
+YearMonth month_from_json(std::string_view option, const nlohmann::json& v) {
+  if (!v.is_string()) {
+    fail(option, "must be a month written \"YYYY-MM\", got " + json_type(v), Kind::type);
+  }
+  return month_from_text(option, v.get<std::string>());
+}
+
+const nlohmann::json& list_from_json(std::string_view option, const nlohmann::json& v) {
+  if (!v.is_array()) fail(option, "must be a list, got " + json_type(v), Kind::type);
+  return v;
+}
+
+/// How to read, write and parse one option: the single table behind to_json,
+/// run_options_from_json and set_run_option.
+struct OptionField {
+  const char* name;
+  std::function<nlohmann::ordered_json(const RunOptions&)> write;
+  std::function<void(RunOptions&, const nlohmann::json&)> read_json;
+  std::function<void(RunOptions&, std::string_view)> read_text;
+};
+
+template <typename T>
+nlohmann::ordered_json months_json(const std::vector<T>& months) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& m : months) list.push_back(format_year_month(m));
+  return list;
+}
+
+const std::vector<OptionField>& fields() {
+  using J = nlohmann::json;
+  static const std::vector<OptionField> table{
+      {"samples", [](const RunOptions& o) { return nlohmann::ordered_json(o.samples); },
+       [](RunOptions& o, const J& v) { o.samples = count_from_json("samples", v); },
+       [](RunOptions& o, std::string_view t) { o.samples = count_from_text("samples", t); }},
+      {"seed", [](const RunOptions& o) { return nlohmann::ordered_json(o.seed); },
+       [](RunOptions& o, const J& v) { o.seed = count_from_json("seed", v); },
+       [](RunOptions& o, std::string_view t) { o.seed = count_from_text("seed", t); }},
+      {"threads", [](const RunOptions& o) { return nlohmann::ordered_json(o.threads); },
+       [](RunOptions& o, const J& v) {
+         const auto n = count_from_json("threads", v);
+         check_count("threads", n, 0, Limits::max_threads);
+         o.threads = static_cast<unsigned>(n);
+       },
+       [](RunOptions& o, std::string_view t) {
+         const auto n = count_from_text("threads", t);
+         check_count("threads", n, 0, Limits::max_threads);
+         o.threads = static_cast<unsigned>(n);
+       }},
+      {"horizon",
+       [](const RunOptions& o) { return nlohmann::ordered_json(format_year_month(o.horizon)); },
+       [](RunOptions& o, const J& v) { o.horizon = month_from_json("horizon", v); },
+       [](RunOptions& o, std::string_view t) { o.horizon = month_from_text("horizon", t); }},
+      {"central", [](const RunOptions& o) { return nlohmann::ordered_json(o.central); },
+       [](RunOptions& o, const J& v) { o.central = bool_from_json("central", v); },
+       [](RunOptions& o, std::string_view t) { o.central = bool_from_text("central", t); }},
+      {"threshold_multiple",
+       [](const RunOptions& o) { return nlohmann::ordered_json(o.threshold_multiple); },
+       [](RunOptions& o, const J& v) {
+         o.threshold_multiple = number_from_json("threshold_multiple", v);
+       },
+       [](RunOptions& o, std::string_view t) {
+         o.threshold_multiple = number_from_text("threshold_multiple", t);
+       }},
+      {"rtol", [](const RunOptions& o) { return nlohmann::ordered_json(o.solver.rel_tolerance); },
+       [](RunOptions& o, const J& v) { o.solver.rel_tolerance = number_from_json("rtol", v); },
+       [](RunOptions& o, std::string_view t) {
+         o.solver.rel_tolerance = number_from_text("rtol", t);
+       }},
+      {"atol", [](const RunOptions& o) { return nlohmann::ordered_json(o.solver.abs_tolerance); },
+       [](RunOptions& o, const J& v) { o.solver.abs_tolerance = number_from_json("atol", v); },
+       [](RunOptions& o, std::string_view t) {
+         o.solver.abs_tolerance = number_from_text("atol", t);
+       }},
+      {"max_step_months",
+       [](const RunOptions& o) { return nlohmann::ordered_json(o.solver.max_step_months); },
+       [](RunOptions& o, const J& v) {
+         o.solver.max_step_months = number_from_json("max_step_months", v);
+       },
+       [](RunOptions& o, std::string_view t) {
+         o.solver.max_step_months = number_from_text("max_step_months", t);
+       }},
+      {"max_steps", [](const RunOptions& o) { return nlohmann::ordered_json(o.solver.max_steps); },
+       [](RunOptions& o, const J& v) {
+         o.solver.max_steps = static_cast<std::size_t>(count_from_json("max_steps", v));
+       },
+       [](RunOptions& o, std::string_view t) {
+         o.solver.max_steps = static_cast<std::size_t>(count_from_text("max_steps", t));
+       }},
+      {"quantiles", [](const RunOptions& o) { return nlohmann::ordered_json(o.quantiles); },
+       [](RunOptions& o, const J& v) {
+         o.quantiles.clear();
+         for (const auto& q : list_from_json("quantiles", v)) {
+           o.quantiles.push_back(number_from_json("quantiles", q));
+         }
+       },
+       [](RunOptions& o, std::string_view t) {
+         o.quantiles.clear();
+         if (t.empty()) return;
+         for (auto item : split_commas(t)) o.quantiles.push_back(number_from_text("quantiles", item));
+       }},
+      {"quantile_accuracy",
+       [](const RunOptions& o) { return nlohmann::ordered_json(o.quantile_accuracy); },
+       [](RunOptions& o, const J& v) {
+         o.quantile_accuracy = number_from_json("quantile_accuracy", v);
+       },
+       [](RunOptions& o, std::string_view t) {
+         o.quantile_accuracy = number_from_text("quantile_accuracy", t);
+       }},
+      {"wave_size", [](const RunOptions& o) { return nlohmann::ordered_json(o.wave_size); },
+       [](RunOptions& o, const J& v) {
+         o.wave_size = static_cast<std::size_t>(count_from_json("wave_size", v));
+       },
+       [](RunOptions& o, std::string_view t) {
+         o.wave_size = static_cast<std::size_t>(count_from_text("wave_size", t));
+       }},
+      {"keep_raw", [](const RunOptions& o) { return nlohmann::ordered_json(o.keep_raw); },
+       [](RunOptions& o, const J& v) { o.keep_raw = bool_from_json("keep_raw", v); },
+       [](RunOptions& o, std::string_view t) { o.keep_raw = bool_from_text("keep_raw", t); }},
+      {"raw_dates", [](const RunOptions& o) { return months_json(o.raw_dates); },
+       [](RunOptions& o, const J& v) {
+         o.raw_dates.clear();
+         for (const auto& d : list_from_json("raw_dates", v)) {
+           o.raw_dates.push_back(month_from_json("raw_dates", d));
+         }
+       },
+       [](RunOptions& o, std::string_view t) {
+         o.raw_dates.clear();
+         if (t.empty()) return;
+         for (auto item : split_commas(t)) o.raw_dates.push_back(month_from_text("raw_dates", item));
+       }},
+      {"raw_limit_bytes",
+       [](const RunOptions& o) { return nlohmann::ordered_json(o.raw_limit_bytes); },
+       [](RunOptions& o, const J& v) {
+         o.raw_limit_bytes = static_cast<std::size_t>(count_from_json("raw_limit_bytes", v));
+       },
+       [](RunOptions& o, std::string_view t) {
+         o.raw_limit_bytes = static_cast<std::size_t>(count_from_text("raw_limit_bytes", t));
+       }},
+  };
+  return table;
+}
+
+const OptionField& field(std::string_view name) {
+  for (const auto& f : fields()) {
+    if (name == f.name) return f;
+  }
+  std::string problem = "is not an option";
+  if (const auto close = closest_match(name, run_option_names())) {
+    problem += "; did you mean \"" + *close + "\"?";
+  }
+  fail(name, problem, Kind::type);
+}
+
+}  // namespace
+
+RunOptionError::RunOptionError(Kind kind, std::string option, std::string problem)
+    : std::invalid_argument(option + ": " + problem),
+      kind_(kind),
+      option_(std::move(option)),
+      problem_(std::move(problem)) {}
+
+const std::vector<std::string>& run_option_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& f : fields()) out.emplace_back(f.name);
+    return out;
+  }();
+  return names;
+}
+
+void validate(const RunOptions& o) {
+  check_count("samples", o.samples, 1, Limits::max_samples);
+  check_count("threads", o.threads, 0, Limits::max_threads);
+  check_range("threshold_multiple", o.threshold_multiple, 0.0, Limits::max_threshold_multiple);
+  if (!(o.threshold_multiple > 0.0)) {
+    fail("threshold_multiple", "must be positive, got " + number_text(o.threshold_multiple));
+  }
+  check_range("rtol", o.solver.rel_tolerance, Limits::min_rtol, Limits::max_rtol);
+  check_range("atol", o.solver.abs_tolerance, Limits::min_atol, Limits::max_atol);
+  check_range("max_step_months", o.solver.max_step_months, Limits::min_max_step_months,
+              Limits::max_max_step_months);
+  check_count("max_steps", o.solver.max_steps, Limits::min_max_steps, Limits::max_max_steps);
+  if (o.quantiles.size() > Limits::max_quantiles) {
+    fail("quantiles", "at most " + std::to_string(Limits::max_quantiles) + " levels, got " +
+                          std::to_string(o.quantiles.size()));
+  }
+  for (std::size_t i = 0; i < o.quantiles.size(); ++i) {
+    const double q = o.quantiles[i];
+    if (!std::isfinite(q) || !(q > 0.0 && q < 1.0)) {
+      fail("quantiles", "each level must lie strictly between 0 and 1 (0.05 for the 5th "
+                        "percentile), got " + number_text(q));
+    }
+    if (i > 0 && !(q > o.quantiles[i - 1])) {
+      fail("quantiles", "levels must be in increasing order without repeats, got " +
+                            number_text(o.quantiles[i - 1]) + " then " + number_text(q));
+    }
+  }
+  check_range("quantile_accuracy", o.quantile_accuracy, Limits::min_quantile_accuracy,
+              Limits::max_quantile_accuracy);
+  if (o.wave_size > Limits::max_wave_size) {
+    fail("wave_size", "must be 0 (automatic) or at most " + std::to_string(Limits::max_wave_size) +
+                          ", got " + std::to_string(o.wave_size));
+  }
+  if (!o.keep_raw && !o.raw_dates.empty()) {
+    fail("raw_dates", "has no effect unless per-sample values are kept (keep_raw)");
+  }
+  for (std::size_t i = 0; i < o.raw_dates.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (o.raw_dates[j] == o.raw_dates[i]) {
+        fail("raw_dates", format_year_month(o.raw_dates[i]) + " is given twice");
+      }
+    }
+    if (o.raw_dates[i] > o.horizon) {
+      fail("raw_dates", format_year_month(o.raw_dates[i]) + " is after the horizon " +
+                            format_year_month(o.horizon));
+    }
+  }
+  if (o.raw_limit_bytes > Limits::max_raw_limit_bytes) {
+    fail("raw_limit_bytes", "must be at most " + std::to_string(Limits::max_raw_limit_bytes) +
+                                ", got " + std::to_string(o.raw_limit_bytes));
+  }
+}
+
+nlohmann::ordered_json to_json(const RunOptions& options) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& f : fields()) j[f.name] = f.write(options);
+  return j;
+}
+
+RunOptions run_options_from_json(const nlohmann::json& object) {
+  if (!object.is_object()) {
+    throw RunOptionError(Kind::type, "options", "must be an object, got " + json_type(object));
+  }
+  RunOptions options;
+  for (const auto& [name, value] : object.items()) field(name).read_json(options, value);
+  validate(options);
+  return options;
+}
+
+double parse_option_number(std::string_view option, std::string_view text) {
+  return number_from_text(option, text);
+}
+
+void set_run_option(RunOptions& options, std::string_view name, std::string_view text) {
+  field(name).read_text(options, text);
+}
+
+}  // namespace gapcast

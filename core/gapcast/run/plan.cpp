@@ -1,0 +1,123 @@
+#include "gapcast/run/plan.hpp"
+
+#include <stdexcept>
+
+#include "gapcast/metrics/metrics.hpp"
+
+namespace gapcast {
+namespace {
+
+/// Index of `world` among the plan's distinct worlds (same fingerprint, same draws).
+std::size_t world_slot(RunPlan& plan, const std::shared_ptr<const World>& world) {
+  for (std::size_t i = 0; i < plan.worlds.size(); ++i) {
+    if (plan.worlds[i]->fingerprint == world->fingerprint) return i;
+  }
+  plan.worlds.push_back(world);
+  return plan.worlds.size() - 1;
+}
+
+/// Index of the integration of `world` under `policy`, added on first use.
+std::size_t integration_slot(RunPlan& plan, std::size_t world,
+                             const std::shared_ptr<const Policy>& policy,
+                             const RunOptions& options) {
+  for (std::size_t i = 0; i < plan.integrations.size(); ++i) {
+    const auto& in = plan.integrations[i];
+    if (in.world == world && in.policy->fingerprint == policy->fingerprint) return i;
+  }
+  plan.integrations.push_back(
+      Integration{world, policy,
+                  ScenarioModel(plan.worlds[world], policy, plan.months, options.threshold_multiple,
+                                options.solver),
+                  ScenarioModel::Recording::paired_inputs});
+  return plan.integrations.size() - 1;
+}
+
+void check_start_and_horizon(const std::vector<Scenario>& scenarios, const RunOptions& options,
+                             RunPlan& plan) {
+  if (scenarios.empty()) throw std::invalid_argument("no scenarios to run");
+  plan.start = scenarios.front().world->start;
+  for (const auto& s : scenarios) {
+    if (s.world->start != plan.start) {
+      throw std::invalid_argument("scenario \"" + s.name + "\" starts in " +
+                                  format_year_month(s.world->start) + " but \"" +
+                                  scenarios.front().name + "\" starts in " +
+                                  format_year_month(plan.start) +
+                                  "; scenarios run together must share a start month");
+    }
+  }
+  const int span = months_between(plan.start, options.horizon);
+  if (span < 0) {
+    throw RunOptionError(RunOptionError::Kind::value, "horizon",
+                         format_year_month(options.horizon) + " is before the start month " +
+                             format_year_month(plan.start));
+  }
+  plan.months = static_cast<std::size_t>(span) + 1;
+}
+
+void plan_raw_output(const RunOptions& options, RunPlan& plan) {
+  if (!options.keep_raw) return;
+  if (options.raw_dates.empty()) {
+    for (std::size_t k = 0; k < plan.months; ++k) {
+      if (add_months(plan.start, static_cast<int>(k)).month == 1) plan.raw_date_indices.push_back(k);
+    }
+  }
+  for (const YearMonth d : options.raw_dates) {
+    const int k = months_between(plan.start, d);
+    if (k < 0) {
+      throw RunOptionError(RunOptionError::Kind::value, "raw_dates",
+                           format_year_month(d) + " is before the start month " +
+                               format_year_month(plan.start));
+    }
+    plan.raw_date_indices.push_back(static_cast<std::size_t>(k));
+  }
+  const std::size_t per_sample =
+      (plan.scenario_count() * (detail::metric_count * plan.raw_date_indices.size() +
+                                detail::scalar_count) +
+       plan.worlds.front()->parameters.size()) *
+      sizeof(double);
+  if (per_sample * plan.samples > options.raw_limit_bytes) {
+    throw RunOptionError(
+        RunOptionError::Kind::value, "keep_raw",
+        "keeping per-sample values would need " +
+            std::to_string(per_sample * plan.samples / (1u << 20)) + " MiB, above the limit of " +
+            std::to_string(options.raw_limit_bytes / (1u << 20)) +
+            " MiB (raw_limit_bytes); ask for fewer samples or fewer raw months");
+  }
+}
+
+}  // namespace
+
+RunPlan make_plan(const std::vector<Scenario>& scenarios, const RunOptions& options,
+                  std::shared_ptr<const Policy> baseline) {
+  validate(options);
+  RunPlan plan;
+  check_start_and_horizon(scenarios, options, plan);
+  plan.samples = options.central ? 1 : options.samples;
+
+  if (!baseline) {
+    for (const auto& s : scenarios) {
+      if (s.name == "baseline") baseline = s.policy;
+    }
+  }
+  plan.baseline = baseline;
+  const auto no_controls = std::make_shared<const Policy>(no_controls_policy());
+  for (const auto& s : scenarios) {
+    const std::size_t w = world_slot(plan, s.world);
+    ScenarioIntegrations r;
+    r.own = integration_slot(plan, w, s.policy, options);
+    r.no_controls = integration_slot(plan, w, no_controls, options);
+    r.baseline = baseline ? static_cast<std::ptrdiff_t>(integration_slot(plan, w, baseline, options))
+                          : -1;
+    plan.scenarios.push_back(r);
+  }
+  // Integrations that are some scenario's own record every series; the rest are
+  // counterfactuals that only feed paired metrics.
+  for (const auto& r : plan.scenarios) {
+    plan.integrations[r.own].recording = ScenarioModel::Recording::all_series;
+  }
+  for (const auto& w : plan.worlds) plan.samplers.emplace_back(*w);
+  plan_raw_output(options, plan);
+  return plan;
+}
+
+}  // namespace gapcast

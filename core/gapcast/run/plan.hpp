@@ -1,0 +1,56 @@
+#pragma once
+/// The plan of a run: which integrations one sample needs and where their values go.
+///
+/// Scenarios that share a world share its draws (common random numbers); a (world, policy)
+/// pair is integrated once per sample however many scenarios need it, as its own run or as a
+/// counterfactual (no controls, baseline). Each scenario then reads three integrations: its
+/// own, its world under no controls, and its world under the baseline policy (when there is a
+/// baseline). The plan is made once, validated, and shared read-only by every worker.
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "gapcast/model/model.hpp"
+#include "gapcast/run/options.hpp"
+#include "gapcast/sampling/world_sampler.hpp"
+#include "gapcast/scenario/scenario.hpp"
+
+namespace gapcast {
+
+/// The integrations a scenario's metrics read, as indices into RunPlan::integrations.
+struct ScenarioIntegrations {
+  std::size_t own = 0;
+  std::size_t no_controls = 0;
+  std::ptrdiff_t baseline = -1;  ///< -1 when the run has no baseline policy
+};
+
+/// One world under one policy, compiled for integration, with what it must record.
+struct Integration {
+  std::size_t world = 0;  ///< index into RunPlan::worlds
+  std::shared_ptr<const Policy> policy;
+  ScenarioModel model;
+  ScenarioModel::Recording recording = ScenarioModel::Recording::paired_inputs;
+};
+
+struct RunPlan {
+  YearMonth start;
+  std::size_t months = 0;           ///< output months, start to horizon inclusive
+  std::uint64_t samples = 0;        ///< 1 for a central run
+  std::vector<std::shared_ptr<const World>> worlds;  ///< distinct worlds, first-seen order
+  std::vector<WorldSampler> samplers;                ///< one per world
+  std::vector<Integration> integrations;
+  std::vector<ScenarioIntegrations> scenarios;       ///< one per scenario, in input order
+  std::shared_ptr<const Policy> baseline;            ///< null when there is none
+  std::vector<std::size_t> raw_date_indices;         ///< output months kept per sample
+
+  [[nodiscard]] std::size_t scenario_count() const { return scenarios.size(); }
+};
+
+/// Checks the scenarios and options together (validate(options), one start month, a horizon
+/// after it, raw months inside the run, raw memory within its limit) and builds the plan.
+/// `baseline` is the baseline policy when given separately; otherwise a scenario named
+/// "baseline" supplies it. Throws std::invalid_argument (RunOptionError for an option).
+RunPlan make_plan(const std::vector<Scenario>& scenarios, const RunOptions& options,
+                  std::shared_ptr<const Policy> baseline);
+
+}  // namespace gapcast
