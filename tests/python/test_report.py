@@ -27,8 +27,9 @@ import pytest
 from conftest import REPO, SHIPPED, scenario_file
 
 import gapcast
-from gapcast.report_data import ReportInputError
-from gapcast.report_main import build_report, main
+from gapcast import ReportInputError
+from gapcast.report_build import build_report
+from gapcast.report_main import main
 from gapcast.report_tables import latex_escape
 
 SAMPLES = 120
@@ -385,8 +386,8 @@ def test_samples_give_sampled_distributions(gc, tmp_path):
                       str(scenario_file("comprehensive_embargo"))], samples=80, seed=3,
                      keep_raw=True, raw_dates=["2027-12", "2030-12", "2035-12"],
                      progress=False)
-    output = results.report(tmp_path / "report", results_dir=tmp_path / "results",
-                            formats=["svg"])
+    output = gc.report(results, tmp_path / "report", results_dir=tmp_path / "results",
+                       formats=["svg"])
     svg = output.figures["effect_added_gap_months_vs_baseline"][0].read_text()
     assert "<!-- sampled density -->" in svg
     assert (tmp_path / "results" / "samples.csv").exists()
@@ -398,7 +399,7 @@ def test_samples_give_sampled_distributions(gc, tmp_path):
 def test_results_report_matches_report_of_written_results(gc, tmp_path):
     results = gc.run([str(scenario_file("baseline")), str(scenario_file("no_controls"))],
                      samples=60, seed=2, progress=False)
-    results.report(tmp_path / "a", formats=["png"])
+    gapcast.report(results, tmp_path / "a", formats=["png"])
     results.write(tmp_path / "results")
     gapcast.report(tmp_path / "results", tmp_path / "b", formats=["png"])
     assert files_of(tmp_path / "a") == files_of(tmp_path / "b")
