@@ -32,15 +32,14 @@ from .errors import OutputDirError, ReportInputError
 from .report_figures import (
     EFFECT_METRICS,
     FAN_METRICS,
-    FigureSpec,
     decomposition_figure,
-    delay_figure,
-    effect_figure,
     fan_figure,
     supply_figure,
 )
 from .report_html import render_index
-from .report_style import FORMATS, report_style, save_figure
+from .report_intervals import delay_figure, effect_figure
+from .report_style import FORMATS, FigureSpec, report_style, save_figure
+from .report_formats import to_csv, to_latex, to_markdown
 from .report_tables import (
     Table,
     assumptions_table,
@@ -50,9 +49,6 @@ from .report_tables import (
     metrics_table,
     policies_table,
     probabilities_table,
-    to_csv,
-    to_latex,
-    to_markdown,
 )
 from .results import Results
 

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._figure_style import scenario_label
-from .report_figures import FigureSpec
-from .report_tables import Table, to_html
+from .report_formats import to_html
+from .report_style import FigureSpec
+from .report_tables import Table
 
 if TYPE_CHECKING:
     from .results import Results

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,8 +30,10 @@ __all__ = [
     "COLUMN_WIDTH",
     "FORMATS",
     "WIDE_WIDTH",
+    "FigureSpec",
     "caption",
     "format_value",
+    "legend_below",
     "new_figure",
     "report_style",
     "save_figure",
@@ -123,6 +126,26 @@ def new_figure(width: float, height: float) -> SubFigure:
     root.get_layout_engine().set(w_pad=0.02, h_pad=0.02, hspace=0.0, wspace=0.0)
     body, _ = root.subfigures(2, 1, height_ratios=[height, foot])
     return body
+
+
+@dataclass
+class FigureSpec:
+    """A drawn report figure: the figure, its file stem, a title and a description for the
+    HTML page, and the scenarios it shows (their fingerprints go into the caption's scenario
+    hash)."""
+
+    figure: Figure
+    stem: str
+    title: str
+    description: str
+    scenarios: list[str] = field(default_factory=list)
+
+
+def legend_below(fig: SubFigure, handles: list, labels: list[str], ncols: int = 2) -> None:
+    """The legend in a row under the panels, inside the drawing area (the caption strip
+    stays free)."""
+    fig.legend(handles, labels, loc="outside lower center", ncols=ncols, handlelength=1.6,
+               columnspacing=1.2, borderaxespad=0.2)
 
 
 # ---- numbers ------------------------------------------------------------------------------

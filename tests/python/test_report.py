@@ -35,7 +35,7 @@ import gapcast
 from gapcast import ReportInputError
 from gapcast.report_build import build_report
 from gapcast.report_main import main
-from gapcast.report_tables import latex_escape
+from gapcast.report_formats import latex_escape
 
 SAMPLES = 120
 SEED = 7
