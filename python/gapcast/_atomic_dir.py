@@ -106,7 +106,7 @@ def _state(path: Path, marker: str, what: str) -> str:
 
 def check_target(target: str | os.PathLike[str], *, marker: str,
                  what: str = "directory") -> Path:
-    """The real path ``target`` names, if a write could replace it (steps 3 of the protocol,
+    """The real path ``target`` names, if a write could replace it (step 3 of the protocol,
     without taking the lock or creating anything); OutputDirError otherwise. A check to make
     before any work, so that a refusal is quick; :func:`replacing` checks again under the
     lock."""

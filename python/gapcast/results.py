@@ -274,12 +274,12 @@ class Results:
         k = (self.scalar_metrics if scalar else self.metrics).index(metric)
         out = []
         for name in self.scenarios if scenarios is None else scenarios:
+            s = self._index(self.scenarios, name, "scenario")
             policy = policies[name]
             if reference == "baseline" and policy == baseline:
                 continue
             if reference == "no_controls" and policy == "no_controls":
                 continue
-            s = self.scenarios.index(name)
             if scalar:
                 finite, beyond, _ = (int(c) for c in self.scalar_counts[s, k])
                 if finite + beyond == 0:
