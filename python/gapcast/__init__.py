@@ -22,7 +22,15 @@ from typing import Any
 
 from . import _core
 from ._core import Distribution
-from .errors import Diagnostic, GapcastWarning, ScenarioError, SimulationError
+from .errors import (
+    Diagnostic,
+    GapcastWarning,
+    OutputDirError,
+    ReportInputError,
+    ResultsFileError,
+    ScenarioError,
+    SimulationError,
+)
 from .reproduce import Reproduction, reproduce
 from .results import Results
 from .run import default_options, run
@@ -43,9 +51,12 @@ __all__ = [
     "Distribution",
     "GapcastWarning",
     "Lever",
+    "OutputDirError",
     "Parameter",
+    "ReportInputError",
     "Reproduction",
     "Results",
+    "ResultsFileError",
     "Scenario",
     "ScenarioError",
     "SimulationError",
@@ -69,19 +80,24 @@ def catalogue() -> dict[str, list[dict[str, Any]]]:
     return _core.catalogue()
 
 
-def report(results_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
+def report(results: Results | str | os.PathLike[str], out_dir: str | os.PathLike[str],
            **options: Any) -> Any:
-    """Builds the report of a results directory (``gapcast report RESULTS_DIR -o OUT_DIR``):
+    """Builds the report of some results (``gapcast report RESULTS_DIR -o OUT_DIR``):
     figures as SVG, PDF and 300-dpi PNG, tables as CSV, Markdown and LaTeX, the assumptions
     appendix and one self-contained index.html, each carrying its provenance. Regenerating
-    from the same results gives byte-identical files. Options (``years``, ``scenarios``,
-    ``metrics``, ``formats``, ``dpi``) are those of :func:`gapcast.report_main.build_report`;
-    returns its :class:`~gapcast.report_main.ReportOutput`. docs/reports.md has the details.
+    from the same results gives byte-identical files.
+
+    ``results`` is a results directory or a :class:`Results` (a run made in this process is
+    written to ``results_dir=...`` first, or to a temporary directory: the report is drawn
+    from files). ``out_dir`` is replaced whole. Options (``years``, ``scenarios``,
+    ``metrics``, ``formats``, ``dpi``, ``results_dir``) are those of
+    :func:`gapcast.report_build.build_report`; returns its
+    :class:`~gapcast.report_build.ReportOutput`. docs/reports.md has the details.
     """
     # matplotlib is imported only when a report is asked for.
-    from .report_main import build_report
+    from .report_build import build_report
 
-    return build_report(results_dir, out_dir, **options)
+    return build_report(results, out_dir, **options)
 
 
 def __getattr__(name: str) -> Any:

@@ -1,7 +1,9 @@
 """Notebook display: the HTML that Scenario and Results show in Jupyter.
 
 Kept apart from the classes so the markup can change without touching the API, and built from
-plain string formatting (no template engine) so that it has no dependencies.
+plain string formatting (no template engine) so that it has no dependencies. It imports
+nothing of the package but the compiled core: the classes hand themselves (and their levers)
+in, so this module sits below them.
 """
 
 from __future__ import annotations
@@ -9,13 +11,9 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import _core
-
-if TYPE_CHECKING:
-    from .results import Results
-    from .scenario import Scenario
 
 #: Metrics shown in a Results' summary, in this order, when the run has them.
 SUMMARY_METRICS = ("target_training_effective", "gap_training", "gap_training_months")
@@ -68,17 +66,13 @@ def interval(median: float, low: float, high: float) -> str:
     return f"{number(median)} [{number(low)}, {number(high)}]"
 
 
-def scenario_html(scenario: Scenario) -> str:
+def scenario_html(scenario: Any, levers: Iterable[Any]) -> str:
+    """A :class:`gapcast.Scenario` and the levers its policy sets (:class:`gapcast.Lever`)."""
     core = scenario._core
     params = core.parameters()
     uncertain = sum(1 for p in params if p["kind"] != "point")
-    levers = [lv for lv in core.levers()
-              if lv["changes"] or lv["initial"] != lv["no_controls_value"]]
-    from .scenario import _make_lever
-
     lever_rows = []
-    for entry in levers:
-        lever = _make_lever(entry)
+    for lever in levers:
         changes = "; ".join(f"{m}: {v}" for m, v in lever.changes) or "constant"
         lever_rows.append((lever.name, lever.initial, changes, lever.unit))
     files = ", ".join(f["display_name"] for f in core.files) or "(in memory)"
@@ -107,7 +101,8 @@ def scenario_html(scenario: Scenario) -> str:
     )
 
 
-def results_html(results: Results) -> str:
+def results_html(results: Any) -> str:
+    """A :class:`gapcast.Results`."""
     info = results.info
     stats = results.stats
     where = {s: i for i, s in enumerate(stats)}

@@ -9,10 +9,19 @@ offending value. For scenarios built from dicts the pointer is the path inside t
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["Diagnostic", "GapcastWarning", "ScenarioError", "SimulationError"]
+__all__ = [
+    "Diagnostic",
+    "GapcastWarning",
+    "OutputDirError",
+    "ReportInputError",
+    "ResultsFileError",
+    "ScenarioError",
+    "SimulationError",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,3 +89,36 @@ class SimulationError(RuntimeError):
 
 class GapcastWarning(UserWarning):
     """A problem in a scenario that does not stop it from running (e.g. repaired correlations)."""
+
+
+class ResultsFileError(ValueError):
+    """A results directory, or one of its files, is not what ``gapcast run --out`` or
+    :meth:`gapcast.Results.write` writes (``gapcast report`` exits with status 2).
+
+    ``str(error)`` names the file and, for a value of the wrong kind inside a JSON file, the
+    JSON pointer of that value, e.g. ``results/results.json: /series/baseline: expected an
+    object``. The same are in ``error.path`` and ``error.pointer`` ("" for whole-file
+    problems).
+    """
+
+    def __init__(self, message: str, path: str | os.PathLike[str] | None = None,
+                 pointer: str = "") -> None:
+        where = "" if path is None else f"{os.fspath(path)}: "
+        super().__init__(where + (f"{pointer}: " if pointer else "") + message)
+        self.path = None if path is None else os.fspath(path)
+        self.pointer = pointer
+        self._message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._message, self.path, self.pointer))
+
+
+class OutputDirError(ValueError):
+    """An output directory cannot be written: it is a file, a directory this command did
+    not make, the input itself, or another gapcast process is writing it (``gapcast
+    report`` exits with status 2, before any work)."""
+
+
+class ReportInputError(ValueError):
+    """A report option names something the results do not have (a year, scenario, metric,
+    format or quantile level); ``gapcast report`` exits with status 2."""

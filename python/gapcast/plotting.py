@@ -13,7 +13,10 @@ restyle, annotate and save as they need:
   domestic, remote), one panel per scenario.
 
 Colours come from the Okabe-Ito palette, which stays distinguishable under the common forms
-of colour blindness. Time axes show calendar dates; value axes name the unit.
+of colour blindness. Time axes show calendar dates; value axes name the unit. The colours,
+metric names and axes are those of the report's figures (gapcast._figure_style), and every
+function takes a :class:`gapcast.Results`, whether from :func:`gapcast.run` or
+:meth:`gapcast.Results.read`.
 """
 
 from __future__ import annotations
@@ -21,12 +24,23 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import EngFormatter
+
+from ._figure_style import (
+    CHANNEL_COLORS,
+    CHANNELS,
+    LOG_UNITS,
+    OKABE_ITO,
+    PALETTE,
+    date_axis,
+    finite,
+    metric_label,
+    scenario_colors,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -48,108 +62,11 @@ __all__ = [
     "supply_breakdown",
 ]
 
-#: The Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008).
-OKABE_ITO: dict[str, str] = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-}
-
-#: Scenario colours in order of use. Yellow comes last: it is hard to see on white.
-PALETTE: tuple[str, ...] = tuple(
-    OKABE_ITO[c]
-    for c in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue",
-              "black", "yellow")
-)
-
-#: Supply channels into the target's stock, in stacking order.
-CHANNELS: tuple[str, ...] = ("licensed", "smuggled", "domestic", "remote")
-CHANNEL_COLORS: dict[str, str] = {
-    "licensed": OKABE_ITO["blue"],
-    "smuggled": OKABE_ITO["vermillion"],
-    "domestic": OKABE_ITO["bluish_green"],
-    "remote": OKABE_ITO["orange"],
-}
-
-_LABELS = {
-    "target_training_effective": "Target effective training compute",
-    "target_inference_effective": "Target effective inference compute",
-    "frontier_training_effective": "Frontier effective training compute",
-    "frontier_inference_effective": "Frontier effective inference compute",
-    "target_training_hardware": "Target training hardware",
-    "target_inference_hardware": "Target inference hardware",
-    "gap_training": "Training compute gap (frontier / target)",
-    "gap_inference": "Inference compute gap (frontier / target)",
-    "gap_training_months": "Training gap in months of software progress",
-    "gap_inference_months": "Inference gap in months of Densing-Law progress",
-    "software_lag_months": "Target's software lag",
-    "import_pressure": "Unmet share of foreign-chip demand",
-    "domestic_output_per_year": "Domestic accelerator output",
-    "denied_training_vs_no_controls": "Training compute denied vs no controls",
-    "denied_inference_vs_no_controls": "Inference compute denied vs no controls",
-    "denied_training_vs_baseline": "Training compute denied vs baseline",
-    "denied_inference_vs_baseline": "Inference compute denied vs baseline",
-    "added_gap_months_vs_no_controls": "Training gap added vs no controls",
-    "added_gap_months_vs_baseline": "Training gap added vs baseline",
-    "threshold_month": "Months until the capability threshold",
-    "delay_months_vs_no_controls": "Delay to the threshold vs no controls",
-    "delay_months_vs_baseline": "Delay to the threshold vs baseline",
-}
-
-# Metrics in these units span orders of magnitude across samples and years.
-_LOG_UNITS = {"eff. H100e", "H100e", "H100e (bandwidth)", "x", "packages/yr"}
-
-
-def metric_label(results: Results, metric: str) -> str:
-    """Axis label for a metric: a readable name and the unit, e.g. "Training compute gap
-    (frontier / target) (x)"."""
-    info = results.metric_info(metric)
-    name = _LABELS.get(metric, metric.replace("_", " ").capitalize())
-    return f"{name} ({info['unit']})"
-
-
-def scenario_colors(scenarios: Sequence[str],
-                    colors: Mapping[str, str] | None = None) -> dict[str, str]:
-    """A colour per scenario from :data:`PALETTE` in order, overridden by ``colors``."""
-    chosen = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(scenarios)}
-    chosen.update(colors or {})
-    return chosen
-
-
-def _stat(results: Results, q: float) -> int:
-    """Index on the stat axis of quantile level q; ValueError if the run did not ask for it."""
-    for i, level in enumerate(results.quantiles):
-        if abs(level - q) < 1e-12:
-            return i + 1
-    raise ValueError(
-        f"the run has no {q:g} quantile (it has {', '.join(f'{x:g}' for x in results.quantiles)});"
-        f" run with quantiles including {q:g} or choose other bands"
-    )
-
-
-def _finite(values: np.ndarray) -> np.ndarray:
-    # "Beyond the horizon" (+inf) and "undefined" (NaN) statistics are left out of lines.
-    return np.where(np.isfinite(values), values, np.nan)
-
 
 def _band_alpha(j: int, count: int) -> float:
     """Opacity of the j-th of `count` nested bands, widest first: wider bands are fainter,
     so the inner (more likely) ranges read as darker."""
     return 0.12 + 0.16 * j / (count - 1) if count > 1 else 0.2
-
-
-def _date_axis(ax: Axes, dates) -> None:
-    # The data span the axis exactly: margins would suggest months that were not computed.
-    ax.set_xlim(dates[0], dates[-1])
-    locator = mdates.AutoDateLocator(maxticks=7)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.set_xlabel("Date")
 
 
 def _scenario_list(results: Results, scenarios: Sequence[str] | str | None) -> list[str]:
@@ -194,29 +111,29 @@ def fan_chart(
     x = results.dates
     probability = info["kind"] == "probability"
     if not probability:
-        median = _stat(results, 0.5)
-        band_stats = [(_stat(results, lo), _stat(results, hi)) for lo, hi in bands]
+        median = results.stat_index(0.5)
+        band_stats = [(results.stat_index(lo), results.stat_index(hi)) for lo, hi in bands]
     for name in names:
         s = results.scenarios.index(name)
         values = results.series[s, m]
         color = palette[name]
         if probability:
-            ax.plot(x, _finite(values[:, 0]), color=color, lw=2, label=name)
+            ax.plot(x, finite(values[:, 0]), color=color, lw=2, label=name)
             continue
         for j, (lo, hi) in enumerate(band_stats):
-            ax.fill_between(x, _finite(values[:, lo]), _finite(values[:, hi]), color=color,
+            ax.fill_between(x, finite(values[:, lo]), finite(values[:, hi]), color=color,
                             alpha=_band_alpha(j, len(band_stats)), lw=0)
-        ax.plot(x, _finite(values[:, median]), color=color, lw=2, label=name)
+        ax.plot(x, finite(values[:, median]), color=color, lw=2, label=name)
     if probability:
         ax.set_ylim(0, 1)
         ax.set_ylabel(metric_label(results, metric))
     else:
         if log is None:
-            log = info["unit"] in _LOG_UNITS
+            log = info["unit"] in LOG_UNITS
         if log:
             ax.set_yscale("log")
         ax.set_ylabel(metric_label(results, metric))
-    _date_axis(ax, x)
+    date_axis(ax, x)
     ax.grid(True, alpha=0.3)
     if title is not None:
         ax.set_title(title)
@@ -232,15 +149,6 @@ def fan_chart(
                 labels.append(f"{100 * (hi - lo):g}% interval")
         ax.legend(handles, labels, frameon=False, fontsize="small")
     return ax
-
-
-def _effect_scenarios(results: Results, reference: str) -> list[str]:
-    """Scenarios whose effect against `reference` is not identically zero by construction."""
-    if reference == "baseline":
-        base = results.info["baseline_policy"]
-        return [s["name"] for s in results.scenario_info
-                if s["has_baseline_comparison"] and s["policy"] != base]
-    return [s["name"] for s in results.scenario_info if s["policy"] != "no_controls"]
 
 
 def effect_chart(
@@ -262,7 +170,7 @@ def effect_chart(
         raise ValueError(f"{metric!r} is not a paired metric; paired metrics: "
                          + ", ".join(m for m in results.metrics
                                      if results.metric_info(m)["compared_with"]))
-    names = _effect_scenarios(results, reference) if scenarios is None else scenarios
+    names = results.effect_scenarios(metric) if scenarios is None else scenarios
     if not names:
         raise ValueError(f"no scenario in these results has a {reference} comparison"
                          + ("; run a scenario named 'baseline' with them or pass baseline=..."
@@ -291,24 +199,24 @@ def delay_chart(
                        f"{', '.join(results.scalar_metrics)}")
     reference = results.metric_info(scalar)["compared_with"]
     if scenarios is None:
-        names = _effect_scenarios(results, reference) if reference else results.scenarios
+        names = results.effect_scenarios(scalar)
     else:
         names = _scenario_list(results, scenarios)
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 0.6 * len(names) + 1.5), layout="constrained")
     palette = scenario_colors(results.scenarios, colors)
     k = results.scalar_metrics.index(scalar)
-    p5, p25, p50, p75, p95 = (_stat(results, q) for q in (0.05, 0.25, 0.5, 0.75, 0.95))
+    p5, p25, p50, p75, p95 = (results.stat_index(q) for q in (0.05, 0.25, 0.5, 0.75, 0.95))
     for row, name in enumerate(names):
         s = results.scenarios.index(name)
-        v = _finite(results.scalars[s, k])
+        v = finite(results.scalars[s, k])
         color = palette[name]
         y = len(names) - 1 - row
         ax.plot([v[p5], v[p95]], [y, y], color=color, lw=1.5, solid_capstyle="butt")
         ax.plot([v[p25], v[p75]], [y, y], color=color, lw=6, solid_capstyle="butt")
         ax.plot([v[p50]], [y], "o", color="white", mec=color, mew=2, ms=7)
-        finite, infinite, undefined = results.scalar_counts[s, k]
-        total = int(finite + infinite + undefined)
+        n_finite, infinite, undefined = results.scalar_counts[s, k]
+        total = int(n_finite + infinite + undefined)
         if infinite:
             ax.annotate(f"{100 * int(infinite) / total:.0f}% beyond horizon", (1, y),
                         xycoords=("axes fraction", "data"), xytext=(-4, 6),
@@ -378,8 +286,8 @@ def supply_breakdown(
         if metric not in results.metrics:
             raise KeyError(f"these results have no {metric!r} metric")
     if not stacked:
-        median = _stat(results, 0.5)
-        band_stats = (_stat(results, band[0]), _stat(results, band[1])) if band else None
+        median = results.stat_index(0.5)
+        band_stats = (results.stat_index(band[0]), results.stat_index(band[1])) if band else None
     unit = results.metric_info(metrics[0])["unit"]
     n = len(names)
     cols = min(n, 3)
@@ -398,16 +306,16 @@ def supply_breakdown(
         else:
             for c, v in zip(CHANNELS, values, strict=True):
                 if band_stats is not None:
-                    ax.fill_between(x, _finite(v[:, band_stats[0]]),
-                                    _finite(v[:, band_stats[1]]), color=palette[c],
+                    ax.fill_between(x, finite(v[:, band_stats[0]]),
+                                    finite(v[:, band_stats[1]]), color=palette[c],
                                     alpha=0.2, lw=0)
                 # A channel that is zero throughout (e.g. licensed under an embargo) has
                 # no place on a log axis; it is simply absent from the panel.
-                ax.plot(x, _finite(np.where(v[:, median] > 0, v[:, median], np.nan)),
+                ax.plot(x, finite(np.where(v[:, median] > 0, v[:, median], np.nan)),
                         color=palette[c], lw=2)
             ax.set_yscale("log")
         ax.set_title(name)
-        _date_axis(ax, x)
+        date_axis(ax, x)
         ax.grid(True, alpha=0.3)
         if i % cols == 0:
             what = "mean" if stacked else "median"

@@ -12,11 +12,15 @@ import base64
 import html
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .report_data import ReportData
-from .report_figures import FigureSpec
-from .report_style import scenario_label
-from .report_tables import Table, to_html
+from ._figure_style import scenario_label
+from .report_formats import to_html
+from .report_style import FigureSpec
+from .report_tables import Table
+
+if TYPE_CHECKING:
+    from .results import Results
 
 __all__ = ["render_index"]
 
@@ -70,14 +74,14 @@ def _figure(spec: FigureSpec, image: bytes, mime: str, links: Sequence[tuple[str
             f'<br><span class="files">{link_text}</span></figcaption></figure>')
 
 
-def render_index(data: ReportData, figures: Sequence[tuple[FigureSpec, dict[str, Path]]],
+def render_index(results: Results, figures: Sequence[tuple[FigureSpec, dict[str, Path]]],
                  tables: Sequence[tuple[Table, dict[str, Path]]], out_dir: Path,
                  months: Sequence[str], scenarios: Sequence[str]) -> str:
     """The page. ``figures`` and ``tables`` pair each item with its files by format; paths
     in links are relative to ``out_dir``."""
-    prov = data.provenance
-    run = data.run
-    manifest = data.manifest
+    prov = results.provenance
+    run = results.info
+    manifest = results.manifest
     solver = manifest.get("solver", {})
 
     def rel(path: Path) -> str:
@@ -92,8 +96,8 @@ def render_index(data: ReportData, figures: Sequence[tuple[FigureSpec, dict[str,
     parts.append("<header><h1>gapcast report</h1>")
     parts.append(
         f'<p class="lead">{len(scenarios)} scenario(s), {html.escape(prov.samples_text())} '
-        f"(seed {prov.seed}), {html.escape(data.date_labels[0])} to "
-        f"{html.escape(data.date_labels[-1])}; tables at "
+        f"(seed {prov.seed}), {html.escape(results.date_labels[0])} to "
+        f"{html.escape(results.date_labels[-1])}; tables at "
         f"{html.escape(', '.join(months))}. Effective compute is hardware (H100-equivalents) "
         f"times a software-efficiency index; gaps are frontier (US) over target (China). "
         f"Intervals are over sampled worlds, and policy effects are paired: each policy is "
@@ -118,11 +122,11 @@ def render_index(data: ReportData, figures: Sequence[tuple[FigureSpec, dict[str,
         ("seed", str(prov.seed)),
         ("samples", html.escape(prov.samples_text())),
         ("months", html.escape(f"{run.get('start')} to {run.get('horizon')}")),
-        ("quantiles", html.escape(", ".join(f"{100 * q:g}%" for q in data.quantiles) +
+        ("quantiles", html.escape(", ".join(f"{100 * q:g}%" for q in results.quantiles) +
                                   f" (relative accuracy {run.get('quantile_accuracy')})")),
         ("threshold", html.escape(f"{run.get('threshold_multiple', 1):g} × the frontier's "
                                   f"effective training compute in {run.get('start')}")),
-        ("baseline policy", html.escape(data.baseline_policy or "none")),
+        ("baseline policy", html.escape(run["baseline_policy"] or "none")),
         ("solver", html.escape(f"{solver.get('method', '')}; rel. tol. "
                                f"{solver.get('rel_tolerance')}, abs. tol. "
                                f"{solver.get('abs_tolerance')}, max step "
@@ -175,7 +179,7 @@ def render_index(data: ReportData, figures: Sequence[tuple[FigureSpec, dict[str,
         for table, files in tables:
             if (table.stem in appendix_stems) != in_appendix:
                 continue
-            parts.append(to_html(table, data))
+            parts.append(to_html(table, results))
             parts.append('<p class="files">' + " · ".join(
                 f'<a href="{html.escape(rel(p))}">{fmt.upper()}</a>' for fmt, p in files.items())
                 + "</p>")

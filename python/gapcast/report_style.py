@@ -1,5 +1,6 @@
-"""The report's house style: print sizes, fonts, colours, axes, number formats, and saving
-figures with their provenance so that the same results always give the same bytes.
+"""The report's house style for print: sizes, fonts, number formats, the provenance strip,
+and saving figures with their provenance so that the same results always give the same bytes.
+Colours, metric names and axes are shared with the notebook plots (gapcast._figure_style).
 
 Figures are drawn at their printed size (3.5 in, a journal's single column; 7 in for the few
 wide ones) with 7-point text, so what is legible here is legible on paper. The fonts are
@@ -13,32 +14,29 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib as mpl
-import matplotlib.dates as mdates
-import numpy as np
 from matplotlib.figure import Figure, SubFigure
-from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
 
-from .plotting import CHANNEL_COLORS, OKABE_ITO, PALETTE
+from ._figure_style import PALETTE, superscript_power
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
-    from .report_data import Provenance
+    from .provenance import Provenance
 
 __all__ = [
     "COLUMN_WIDTH",
     "FORMATS",
     "WIDE_WIDTH",
+    "FigureSpec",
     "caption",
     "format_value",
+    "legend_below",
     "new_figure",
     "report_style",
     "save_figure",
-    "scenario_label",
 ]
 
 #: Printed widths in inches: one column of a two-column journal page, and the full page.
@@ -130,25 +128,27 @@ def new_figure(width: float, height: float) -> SubFigure:
     return body
 
 
-# ---- labels -------------------------------------------------------------------------------
+@dataclass
+class FigureSpec:
+    """A drawn report figure: the figure, its file stem, a title and a description for the
+    HTML page, and the scenarios it shows (their fingerprints go into the caption's scenario
+    hash)."""
 
-def scenario_label(name: str) -> str:
-    """A scenario's name as readers see it: "comprehensive_embargo" -> "Comprehensive
-    embargo"."""
-    text = name.replace("_", " ").replace("-", " ").strip()
-    return text[:1].upper() + text[1:]
+    figure: Figure
+    stem: str
+    title: str
+    description: str
+    scenarios: list[str] = field(default_factory=list)
 
 
-def scenario_colors(all_scenarios: Sequence[str]) -> dict[str, str]:
-    """A fixed colour per scenario of the run (by its position in the run), so that a
-    scenario keeps its colour in every figure even when some figures leave others out."""
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(all_scenarios)}
+def legend_below(fig: SubFigure, handles: list, labels: list[str], ncols: int = 2) -> None:
+    """The legend in a row under the panels, inside the drawing area (the caption strip
+    stays free)."""
+    fig.legend(handles, labels, loc="outside lower center", ncols=ncols, handlelength=1.6,
+               columnspacing=1.2, borderaxespad=0.2)
 
 
 # ---- numbers ------------------------------------------------------------------------------
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
 
 def _round_sig(x: float, sig: int) -> float:
     if x == 0 or not math.isfinite(x):
@@ -183,7 +183,7 @@ def format_value(x: float | None, unit: str = "", *, style: str = "text", sig: i
         m = f"{mantissa:.{sig - 1}f}"
         if style == "latex":
             return f"${m}{{\\times}}10^{{{exponent}}}$"
-        return f"{m}×10{str(exponent).translate(_SUPERSCRIPT)}"
+        return f"{m}×{superscript_power(exponent)}"
     if magnitude >= 1000:
         text = f"{value:,.0f}"
     elif magnitude == 0:
@@ -198,67 +198,6 @@ def format_value(x: float | None, unit: str = "", *, style: str = "text", sig: i
     elif text.startswith("-"):
         text = "−" + text[1:]
     return text
-
-
-# ---- axes ---------------------------------------------------------------------------------
-
-def date_axis(ax: Axes, dates) -> None:
-    """Calendar years on the time axis, every second year labelled at single-column width,
-    data spanning the axis exactly (margins would suggest months that were not computed)."""
-    ax.set_xlim(dates[0], dates[-1])
-    first, last = dates[0].year, dates[-1].year
-    span = last - first + 1
-    step = 1 if span <= 5 else 2 if span <= 12 else 5
-    ax.xaxis.set_major_locator(mdates.YearLocator(step))
-    ax.xaxis.set_minor_locator(mdates.YearLocator(1))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.grid(True, axis="x", which="major")
-
-
-def _superscript_power(exponent: int) -> str:
-    return "10" + str(exponent).translate(_SUPERSCRIPT)
-
-
-def log_axis(ax: Axes, axis: str = "y", *, times: bool = False) -> None:
-    """A log axis with readable labels: powers of ten written 10⁶ (or 1×, 10×, 100× for
-    ratios, ``times=True``), at most about six labelled ticks, and 2-5 steps labelled when
-    the data span less than two decades."""
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
-    lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
-    lo, hi = max(lo, 1e-300), max(hi, 1e-300)
-    decades = math.log10(hi / lo)
-
-    def label(value: float, _pos: int | None = None) -> str:
-        if value <= 0:
-            return ""
-        exponent = math.log10(value)
-        if times:
-            return f"{value:,.0f}×" if value >= 1 else f"{value:g}×"
-        if abs(exponent - round(exponent)) < 1e-9 and (value >= 1e4 or value < 1e-2):
-            return _superscript_power(int(round(exponent)))
-        return f"{value:,.0f}" if value >= 1 else f"{value:g}"
-
-    if decades < 2.0:
-        lo_exp, hi_exp = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
-        ticks = [m * 10.0**e for e in range(lo_exp, hi_exp + 1) for m in (1, 2, 5)
-                 if lo <= m * 10.0**e <= hi]
-        target.set_major_locator(FixedLocator(ticks))
-        target.set_minor_locator(LogLocator(base=10, subs=(1, 2, 3, 4, 5, 6, 7, 8, 9)))
-    else:
-        step = max(1, math.ceil(decades / 6))
-        lo_exp, hi_exp = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
-        ticks = [10.0**e for e in range(lo_exp, hi_exp + 1) if (e - lo_exp) % step == 0]
-        target.set_major_locator(FixedLocator(ticks))
-        target.set_minor_locator(LogLocator(base=10, subs=(1.0,) if step > 1 else
-                                            (2, 3, 4, 5, 6, 7, 8, 9), numticks=100))
-    target.set_major_formatter(FuncFormatter(label))
-    target.set_minor_formatter(NullFormatter())
-    (ax.set_ylim if axis == "y" else ax.set_xlim)(lo, hi)
-
-
-def finite(values: np.ndarray) -> np.ndarray:
-    return np.where(np.isfinite(values), values, np.nan)
 
 
 # ---- provenance and saving ------------------------------------------------------------------
@@ -341,5 +280,3 @@ def save_figure(fig: Figure, out_dir: Path, stem: str, title: str, provenance: P
         paths.append(path)
     return paths
 
-
-__all__ += ["CHANNEL_COLORS", "OKABE_ITO", "date_axis", "finite", "log_axis", "scenario_colors"]

@@ -1,29 +1,22 @@
-"""The report's tables, each written as CSV (every statistic at full precision, for
-re-analysis), Markdown and LaTeX (booktabs; for reading and for papers), and rendered into the
-HTML page.
-
-Every table carries its provenance: a ``#`` comment on the first line of the CSV (read with
-``pandas.read_csv(path, skiprows=1)``), an HTML comment and an italic caption line in
-Markdown, ``%`` comment lines and a visible footnote line in LaTeX, a caption line in HTML.
-
-The LaTeX needs only ``booktabs`` (and ``longtable`` for the assumptions appendix, which runs
-over several pages); every file compiles with pdflatex inside a minimal document.
+"""The report's tables, built from :class:`gapcast.Results`: what each table holds, as a
+:class:`Table` of cells (text, or values with their unit and interval) plus the rows of its
+CSV. report_formats.py writes them as CSV, Markdown, LaTeX and HTML.
 """
 
 from __future__ import annotations
 
 import calendar
-import html
-import io
 import math
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .report_data import ReportData
-from .report_figures import EFFECT_METRICS, title_of
-from .report_style import format_value, scenario_label
+from ._figure_style import metric_title, scenario_label
+from .report_figures import EFFECT_METRICS
+from .report_style import format_value
+
+if TYPE_CHECKING:
+    from .results import Results
 
 __all__ = [
     "Table",
@@ -33,10 +26,6 @@ __all__ = [
     "metrics_table",
     "policies_table",
     "probabilities_table",
-    "to_csv",
-    "to_html",
-    "to_latex",
-    "to_markdown",
 ]
 
 
@@ -98,40 +87,62 @@ def _csv_number(x: Any) -> Any:
 
 # ---- the tables ---------------------------------------------------------------------------
 
+def _label(results: Results, q: float) -> str:
+    """The stat label ("p50") of a quantile level."""
+    return results.stats[results.stat_index(q)]
+
+
+def _policy(results: Results, scenario: str) -> str:
+    return results.scenario_info[results.scenarios.index(scenario)]["policy"]
+
+
+def _scalar_stats(results: Results, scenario: str, metric: str) -> dict[str, Any]:
+    """A scalar metric's statistics (None where not finite, as results.json writes them) and
+    counts of finite, beyond-horizon and undefined samples, by the names of results.json."""
+    s, k = results.scenarios.index(scenario), results.scalar_metrics.index(metric)
+    stats: dict[str, Any] = {
+        label: float(v) if math.isfinite(v) else None
+        for label, v in zip(results.stats, results.scalars[s, k], strict=True)}
+    for key, count in zip(("samples_finite", "samples_beyond_horizon", "samples_undefined"),
+                          results.scalar_counts[s, k], strict=True):
+        stats[key] = int(count)
+    return stats
+
+
 STATS = ("mean", "p5", "p25", "p50", "p75", "p95")
 
 
-def _series_csv(data: ReportData, metrics: Sequence[str], scenarios_of, months: list[str],
+def _series_csv(results: Results, metrics: Sequence[str], scenarios_of, months: list[str],
                 header_extra: Sequence[str] = ()) -> tuple[list[str], list[list[Any]]]:
-    labels = ["mean"] + [data.quantile_label(q) for q in (0.05, 0.25, 0.5, 0.75, 0.95)]
+    labels = ["mean"] + [_label(results, q) for q in (0.05, 0.25, 0.5, 0.75, 0.95)]
     header = ["metric", "unit", "scenario", "date", *STATS, *header_extra]
     rows = []
     for metric in metrics:
-        unit = data.metric_info(metric)["unit"]
+        unit = results.metric_info(metric)["unit"]
         for name in scenarios_of(metric):
             for month in months:
-                k = data.date_labels.index(month)
-                values = [data.series(name, metric, s)[k] for s in labels]
+                k = results.date_labels.index(month)
+                values = [results.timeseries(name, metric, s)[k] for s in labels]
                 rows.append([metric, unit, name, month,
                              *[_csv_number(float(v)) for v in values]])
     return header, rows
 
 
-def _interval_groups(data: ReportData, metrics: Sequence[str], scenarios_of,
+def _interval_groups(results: Results, metrics: Sequence[str], scenarios_of,
                      months: list[str]) -> list[tuple[str | None, list[list[Cell]]]]:
     groups = []
     for metric in metrics:
-        unit = data.metric_info(metric)["unit"]
+        unit = results.metric_info(metric)["unit"]
         rows = []
         for name in scenarios_of(metric):
             row: list[Cell] = [Text(scenario_label(name))]
             for month in months:
-                k = data.date_labels.index(month)
-                q = [data.quantile_series(name, metric, p)[k] for p in (0.5, 0.05, 0.95)]
+                k = results.date_labels.index(month)
+                q = [results.timeseries(name, metric, p)[k] for p in (0.5, 0.05, 0.95)]
                 row.append(Value(_or_none(q[0]), unit, (_or_none(q[1]), _or_none(q[2]))))
             rows.append(row)
         if rows:
-            groups.append((f"{title_of(metric)} ({_unit_text(unit)})", rows))
+            groups.append((f"{metric_title(metric)} ({_unit_text(unit)})", rows))
     return groups
 
 
@@ -143,13 +154,13 @@ def _or_none(x: float) -> float | None:
     return None if x is None or math.isnan(x) else float(x)
 
 
-def metrics_table(data: ReportData, metrics: Sequence[str], scenarios: list[str],
+def metrics_table(results: Results, metrics: Sequence[str], scenarios: list[str],
                   months: list[str]) -> Table:
     """Key metrics at the report months: median and 90% interval per scenario."""
     def every(_metric: str) -> list[str]:
         return scenarios
 
-    header, rows = _series_csv(data, metrics, every, months)
+    header, rows = _series_csv(results, metrics, every, months)
     return Table(
         stem="key_metrics",
         title="Key metrics",
@@ -158,25 +169,25 @@ def metrics_table(data: ReportData, metrics: Sequence[str], scenarios: list[str]
                      "the mean and every quantile."),
         scenarios=scenarios,
         columns=["Scenario", *[_month_label(m) for m in months]],
-        groups=_interval_groups(data, metrics, every, months),
+        groups=_interval_groups(results, metrics, every, months),
         csv_header=header, csv_rows=rows, wrap_first=len(months) > 2)
 
 
-def effects_table(data: ReportData, scenarios: list[str], months: list[str],
+def effects_table(results: Results, scenarios: list[str], months: list[str],
                   metrics: Sequence[str] = EFFECT_METRICS) -> Table | None:
     """Paired policy effects at the report months."""
-    chosen = [m for m in metrics if m in data.metrics and data.effect_scenarios(m, scenarios)]
+    chosen = [m for m in metrics if m in results.metrics and results.effect_scenarios(m, scenarios)]
     if not chosen:
         return None
 
     def effect(metric: str) -> list[str]:
-        return data.effect_scenarios(metric, scenarios)
+        return results.effect_scenarios(metric, scenarios)
 
-    header, rows = _series_csv(data, chosen, effect, months)
+    header, rows = _series_csv(results, chosen, effect, months)
     # The baseline scenario is part of every difference against it, shown or not.
     shown = sorted({s for m in chosen for s in effect(m)} |
-                   {s for s in scenarios if data.scenario_info(s)["policy"] == data.baseline_policy},
-                   key=data.scenarios.index)
+                   {s for s in scenarios if _policy(results, s) == results.info['baseline_policy']},
+                   key=results.scenarios.index)
     return Table(
         stem="policy_effects",
         title="Policy effects, paired per sampled world",
@@ -186,7 +197,7 @@ def effects_table(data: ReportData, scenarios: list[str], months: list[str],
                      "with the 90% interval in brackets."),
         scenarios=shown,
         columns=["Scenario", *[_month_label(m) for m in months]],
-        groups=_interval_groups(data, chosen, effect, months),
+        groups=_interval_groups(results, chosen, effect, months),
         csv_header=header, csv_rows=rows, wrap_first=len(months) > 2)
 
 
@@ -198,22 +209,22 @@ def _month_of(start: str, months_from_start: float | None) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def delays_table(data: ReportData, scenarios: list[str]) -> Table:
+def delays_table(results: Results, scenarios: list[str]) -> Table:
     """The threshold month and the delays to it, with the shares beyond the horizon."""
-    labels = [data.quantile_label(q) for q in (0.05, 0.25, 0.5, 0.75, 0.95)]
-    start = data.date_labels[0]
-    horizon = data.date_labels[-1]
+    labels = [_label(results, q) for q in (0.05, 0.25, 0.5, 0.75, 0.95)]
+    start = results.date_labels[0]
+    horizon = results.date_labels[-1]
     header = ["metric", "unit", "scenario", *STATS, "samples_finite",
               "samples_beyond_horizon", "samples_undefined"]
     csv_rows = []
     groups: list[tuple[str | None, list[list[Cell]]]] = []
-    for metric in data.scalar_metrics:
+    for metric in results.scalar_metrics:
         names = (scenarios if metric == "threshold_month"
-                 else data.effect_scenarios(metric, scenarios))
-        unit = data.metric_info(metric)["unit"]
+                 else results.effect_scenarios(metric, scenarios))
+        unit = results.metric_info(metric)["unit"]
         rows = []
         for name in names:
-            stats = data.scalar(name, metric)
+            stats = _scalar_stats(results, name, metric)
             csv_rows.append([metric, unit, name,
                              *[_csv_number(None if stats.get(s) is None else float(stats[s]))
                                for s in ["mean", *labels]],
@@ -240,13 +251,13 @@ def delays_table(data: ReportData, scenarios: list[str]) -> Table:
                               f"{_bound(stat(labels[4]), 1)}]")]
             rows.append([Text(scenario_label(name)), *cells, share])
         if rows:
-            groups.append((f"{title_of(metric)}"
+            groups.append((f"{metric_title(metric)}"
                            f"{'' if metric == 'threshold_month' else ' (months)'}", rows))
     return Table(
         stem="threshold_delays",
         title="Threshold month and delays",
         description=(f"The month the target's effective training compute first reaches the "
-                     f"threshold ({data.run.get('threshold_multiple', 1):g} × the frontier's "
+                     f"threshold ({results.info['threshold_multiple']:g} × the frontier's "
                      f"in {start}), and the months of delay each policy buys, paired per "
                      f"sampled world. Median and 90% interval; '–' and ±∞ mark quantiles "
                      f"beyond the end of the run ({horizon}); the last column is the share "
@@ -262,19 +273,20 @@ def _bound(x: float | None, side: int) -> str:
     return format_value(x, "months")
 
 
-def decomposition_table(data: ReportData, scenarios: list[str], months: list[str]) -> Table | None:
+def decomposition_table(results: Results, scenarios: list[str],
+                        months: list[str]) -> Table | None:
     """Whole training gap in months = hardware part + software lag, at the report months."""
     parts = ("gap_training_months", "gap_training_hardware_months", "software_lag_months")
-    if any(p not in data.metrics for p in parts):
+    if any(p not in results.metrics for p in parts):
         return None
-    header, csv_rows = _series_csv(data, parts, lambda _m: scenarios, months)
+    header, csv_rows = _series_csv(results, parts, lambda _m: scenarios, months)
     groups = []
     for month in months:
-        k = data.date_labels.index(month)
+        k = results.date_labels.index(month)
         rows = []
         for name in scenarios:
-            total, hardware, software = (float(data.series(name, p, "mean")[k]) for p in parts)
-            q = [data.quantile_series(name, "gap_training_months", p)[k]
+            total, hardware, software = (float(results.timeseries(name, p, "mean")[k]) for p in parts)
+            q = [results.timeseries(name, "gap_training_months", p)[k]
                  for p in (0.5, 0.05, 0.95)]
             share = hardware / total if total and math.isfinite(total) else None
             rows.append([Text(scenario_label(name)), Value(_or_none(total), "months"),
@@ -297,8 +309,9 @@ def decomposition_table(data: ReportData, scenarios: list[str], months: list[str
         groups=groups, csv_header=header, csv_rows=csv_rows, align="lrrrrc", wrap_first=True)
 
 
-def probabilities_table(data: ReportData, scenarios: list[str], months: list[str]) -> Table | None:
-    metrics = [m for m in data.metrics if data.metric_info(m).get("kind") == "probability"]
+def probabilities_table(results: Results, scenarios: list[str],
+                        months: list[str]) -> Table | None:
+    metrics = [m for m in results.metrics if results.metric_info(m).get("kind") == "probability"]
     if not metrics:
         return None
     header = ["metric", "scenario", "date", "probability"]
@@ -307,14 +320,14 @@ def probabilities_table(data: ReportData, scenarios: list[str], months: list[str
     for metric in metrics:
         rows = []
         for name in scenarios:
-            values = data.series(name, metric, "probability")
+            values = results.timeseries(name, metric, "probability")
             row: list[Cell] = [Text(scenario_label(name))]
             for month in months:
-                k = data.date_labels.index(month)
+                k = results.date_labels.index(month)
                 csv_rows.append([metric, name, month, _csv_number(float(values[k]))])
                 row.append(Value(_or_none(values[k]), "probability"))
             rows.append(row)
-        groups.append((title_of(metric), rows))
+        groups.append((metric_title(metric), rows))
     return Table(
         stem="probabilities",
         title="Probabilities of events",
@@ -329,14 +342,14 @@ _ASSUMPTION_FIELDS = ("world", "group", "name", "unit", "distribution", "fixed",
                       "p5", "p95", "mean", "source", "note", "description", "file", "pointer")
 
 
-def assumptions_table(data: ReportData) -> Table | None:
+def assumptions_table(results: Results) -> Table | None:
     """Appendix: every world parameter with its distribution, central value, 90% interval,
     unit and source."""
-    if data.assumptions is None:
+    if results.assumptions is None:
         return None
     csv_rows = []
     groups: list[tuple[str | None, list[list[Cell]]]] = []
-    worlds = data.assumptions.get("worlds", [])
+    worlds = results.assumptions.get("worlds", [])
     for world in worlds:
         by_group: dict[str, list[list[Cell]]] = {}
         for p in world.get("parameters", []):
@@ -388,14 +401,14 @@ def _group_title(group: str) -> str:
     return group.capitalize()
 
 
-def policies_table(data: ReportData, scenarios: list[str]) -> Table | None:
-    if data.assumptions is None:
+def policies_table(results: Results, scenarios: list[str]) -> Table | None:
+    if results.assumptions is None:
         return None
-    policies = {p.get("name"): p for p in data.assumptions.get("policies", [])}
+    policies = {p.get("name"): p for p in results.assumptions.get("policies", [])}
     rows = []
     csv_rows = []
     for name in scenarios:
-        info = data.scenario_info(name)
+        info = results.scenario_info[results.scenarios.index(name)]
         policy = policies.get(info["policy"], {})
         csv_rows.append([name, info.get("title", ""), info["policy"], policy.get("title", ""),
                          policy.get("description", ""), info["fingerprint"]])
@@ -414,221 +427,3 @@ def policies_table(data: ReportData, scenarios: list[str]) -> Table | None:
         csv_header=["scenario", "scenario_title", "policy", "policy_title",
                     "policy_description", "fingerprint"],
         csv_rows=csv_rows, long=True, align="llll", widths=["2.0cm", "2.3cm", "5.5cm", "1.6cm"])
-
-
-# ---- writers --------------------------------------------------------------------------------
-
-def _provenance(table: Table, data: ReportData) -> str:
-    return data.provenance.caption(table.scenarios)
-
-
-def to_csv(table: Table, data: ReportData) -> str:
-    import csv
-
-    out = io.StringIO()
-    out.write(f"# {table.title}. {data.provenance.long_text(table.scenarios)}\n")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table.csv_header)
-    writer.writerows(table.csv_rows)
-    return out.getvalue()
-
-
-def _md_escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*")
-            .replace("<", "&lt;").replace("\n", " "))
-
-
-def _md_cell(cell: Cell) -> str:
-    if isinstance(cell, Text):
-        return f"`{cell.text}`" if cell.mono and cell.text else _md_escape(cell.text)
-    text = format_value(cell.value, cell.unit)
-    if cell.interval is not None:
-        lo, hi = cell.interval
-        text += f" [{format_value(lo, cell.unit)}, {format_value(hi, cell.unit)}]"
-    return text
-
-
-def to_markdown(table: Table, data: ReportData) -> str:
-    lines = [f"<!-- {_md_escape(data.provenance.long_text(table.scenarios))} -->", "",
-             f"**{_md_escape(table.title)}.** {_md_escape(table.description)}", ""]
-    width = len(table.columns)
-    lines.append("| " + " | ".join(_md_escape(c.replace("\n", " ")) for c in table.columns)
-                 + " |")
-    align = table.align or ("l" + "c" * (width - 1))
-    marks = {"l": ":---", "c": ":---:", "r": "---:"}
-    lines.append("|" + "|".join(marks.get(a, "---") for a in align[:width]) + "|")
-    for title, rows in table.groups:
-        if title:
-            lines.append(f"| **{_md_escape(title)}** |" + " |" * (width - 1))
-        for row in rows:
-            lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
-    lines += ["", f"*{_md_escape(_provenance(table, data))}*", ""]
-    return "\n".join(lines)
-
-
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
-    "×": r"$\times$", "·": r"$\cdot$", "–": "--", "—": "---", "−": "$-$", "≈": r"$\approx$",
-    "≤": r"$\leq$", "≥": r"$\geq$", "±": r"$\pm$", "→": r"$\rightarrow$", "∞": r"$\infty$",
-    "µ": r"$\mu$", "μ": r"$\mu$", "‘": "`", "’": "'", "“": "``", "”": "''", "…": r"\dots{}",
-    "°": r"$^\circ$", "€": "EUR", "£": r"\pounds{}", "\u00a0": "~",
-    "⁰": "$^0$", "¹": "$^1$", "²": "$^2$", "³": "$^3$", "⁴": "$^4$", "⁵": "$^5$", "⁶": "$^6$",
-    "⁷": "$^7$", "⁸": "$^8$", "⁹": "$^9$", "⁻": "$^-$",
-}
-
-
-def latex_escape(text: str) -> str:
-    """Text for pdflatex with only the default fonts: LaTeX's special characters escaped,
-    common symbols as math, accented letters decomposed to ASCII, anything else written as
-    its code point (pdflatex would stop at an undefined character)."""
-    out = []
-    for ch in text:
-        if ch in _LATEX_SPECIAL:
-            out.append(_LATEX_SPECIAL[ch])
-        elif ord(ch) < 128:
-            out.append(ch if ch >= " " or ch == "\n" else " ")
-        else:
-            ascii_form = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-            out.append(ascii_form if ascii_form else f"[U+{ord(ch):04X}]")
-    return "".join(out).replace("\n", " ")
-
-
-# Ragged-right text in a p{} column without the array package: \raggedright alone would
-# make the row-ending \\ a line break inside the cell, so \\ is given back its table meaning
-# (what array's \arraybackslash does).
-_RAGGED = r"\raggedright\let\\\tabularnewline "
-
-
-def _latex_cell(cell: Cell, ragged: bool = False) -> str:
-    if isinstance(cell, Text):
-        text = latex_escape(cell.text)
-        if cell.mono:
-            # Identifiers may break after underscores in narrow columns.
-            text = r"\texttt{" + text.replace(r"\_", r"\_\allowbreak{}") + "}"
-        return (_RAGGED + text) if ragged else text
-    main = format_value(cell.value, cell.unit, style="latex")
-    if cell.interval is None:
-        return main
-    lo, hi = cell.interval
-    interval = (f"[{format_value(lo, cell.unit, style='latex')}, "
-                f"{format_value(hi, cell.unit, style='latex')}]")
-    return r"\begin{tabular}[t]{@{}c@{}}" + main + r"\\{\scriptsize " + interval + \
-        r"}\end{tabular}"
-
-
-def _latex_header(text: str) -> str:
-    lines = [r"\textbf{" + latex_escape(part) + "}" for part in text.split("\n")]
-    if len(lines) == 1:
-        return lines[0]
-    return r"\begin{tabular}[b]{@{}c@{}}" + r"\\".join(lines) + r"\end{tabular}"
-
-
-def to_latex(table: Table, data: ReportData) -> str:
-    label = "tab:gapcast-" + table.stem.replace("_", "-")
-    provenance = latex_escape(_provenance(table, data))
-    head = [f"% gapcast report: {table.title} ({table.stem}.tex)",
-            "% Needs \\usepackage{booktabs}" + ("" if not table.long else
-                                                 " and \\usepackage{longtable}") + ".",
-            "% " + latex_escape(data.provenance.long_text(table.scenarios)).replace("\n", " ")]
-    caption = latex_escape(f"{table.title}. {table.description}")
-    shown = [c for j, c in enumerate(table.columns) if j != table.spill]
-    header = " & ".join(_latex_header(c) for c in shown) + r" \\"
-    width = len(shown)
-    body = []
-    for i, (title, rows) in enumerate(table.groups):
-        if title:
-            if i > 0:
-                body.append(r"\addlinespace")
-            body.append(r"\multicolumn{" + str(width) + r"}{@{}l}{\textit{" +
-                        latex_escape(title) + r"}} \\")
-        for row in rows:
-            body.append(" & ".join(_latex_cell(c, ragged=table.long or
-                                               (j == 0 and table.wrap_first))
-                                   for j, c in enumerate(row) if j != table.spill) + r" \\")
-            if table.spill is not None:
-                spilled = latex_escape(table.columns[table.spill])
-                body.append(r"\multicolumn{" + str(width) + r"}{@{}p{\linewidth}@{}}{" +
-                            _RAGGED + r"\textit{" + spilled + ":} " +
-                            _latex_cell(row[table.spill]) + r"} \\[2pt]")
-    if table.long:
-        spec = "@{}" + "".join("p{" + w + "}" for w in (table.widths or ["3cm"] * width)) + "@{}"
-        lines = head + [
-            r"{\scriptsize",
-            r"\setlength{\tabcolsep}{3pt}",
-            r"\begin{longtable}{" + spec + "}",
-            r"\caption{" + caption + r"}\label{" + label + r"}\\",
-            r"\toprule", header, r"\midrule", r"\endfirsthead",
-            r"\multicolumn{" + str(width) + r"}{@{}l}{\textit{" + latex_escape(table.title) +
-            r" (continued)}} \\",
-            r"\toprule", header, r"\midrule", r"\endhead",
-            r"\midrule",
-            r"\multicolumn{" + str(width) + r"}{r@{}}{\textit{continued on the next page}} \\",
-            r"\endfoot",
-            r"\bottomrule",
-            r"\multicolumn{" + str(width) + r"}{@{}p{\linewidth}@{}}{\tiny " + provenance +
-            r"} \\",
-            r"\endlastfoot",
-            *body,
-            r"\end{longtable}",
-            r"}",
-        ]
-    else:
-        # The scenario column wraps (long names would otherwise push the table past the
-        # text width); the others keep their alignment.
-        align = table.align or ("l" + "c" * (width - 1))
-        if table.wrap_first:
-            align = "p{2.2cm}" + align[1:]
-        lines = head + [
-            r"\begin{table}[htbp]",
-            r"\centering",
-            r"\footnotesize",
-            r"\setlength{\tabcolsep}{4pt}",
-            r"\caption{" + caption + r"}",
-            r"\label{" + label + r"}",
-            r"\begin{tabular}{@{}" + align + r"@{}}",
-            r"\toprule", header, r"\midrule",
-            *body,
-            r"\bottomrule",
-            r"\end{tabular}",
-            r"\par\smallskip",
-            r"{\tiny " + provenance + r"}",
-            r"\end{table}",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def _html_cell(cell: Cell) -> str:
-    if isinstance(cell, Text):
-        text = html.escape(cell.text)
-        return f"<code>{text}</code>" if cell.mono and cell.text else text
-    text = html.escape(format_value(cell.value, cell.unit))
-    if cell.interval is not None:
-        lo, hi = cell.interval
-        text += (f'<br><span class="ci">[{html.escape(format_value(lo, cell.unit))}, '
-                 f'{html.escape(format_value(hi, cell.unit))}]</span>')
-    return text
-
-
-def to_html(table: Table, data: ReportData) -> str:
-    width = len(table.columns)
-    align = table.align or ("l" + "c" * (width - 1))
-    css = {"l": "left", "c": "center", "r": "right"}
-    out = [f'<table class="data" id="table-{table.stem}">',
-           f"<caption><strong>{html.escape(table.title)}.</strong> "
-           f"{html.escape(table.description)}</caption>",
-           "<thead><tr>" + "".join(f'<th style="text-align:{css.get(a, "left")}">'
-                                   f"{html.escape(c).replace(chr(10), '<br>')}</th>"
-                                   for c, a in zip(table.columns, align, strict=False)) +
-           "</tr></thead>", "<tbody>"]
-    for title, rows in table.groups:
-        if title:
-            out.append(f'<tr class="group"><th colspan="{width}">{html.escape(title)}</th></tr>')
-        for row in rows:
-            out.append("<tr>" + "".join(
-                f'<td style="text-align:{css.get(a, "left")}">{_html_cell(c)}</td>'
-                for c, a in zip(row, align, strict=False)) + "</tr>")
-    out += ["</tbody>", "</table>",
-            f'<p class="provenance">{html.escape(_provenance(table, data))}</p>']
-    return "\n".join(out) + "\n"

@@ -1,14 +1,21 @@
 """Results of a run: NumPy arrays, an xarray Dataset, pandas DataFrames and the result files.
 
-The statistics arrive from the engine as NumPy arrays that own the engine's buffers (nothing
-is copied on the way out), and every view below (xarray, pandas, per-metric slices) shares
-that memory. The arrays are read-only: a Results object is the record of one run, and
+One class for both places results live: a run just made in this process
+(:func:`gapcast.run`), and a results directory written earlier by ``gapcast run --out`` or
+:meth:`Results.write` (:meth:`Results.read`). Plots, tables and reports take a Results and
+need not know which.
+
+The statistics of a run arrive from the engine as NumPy arrays that own the engine's buffers
+(nothing is copied on the way out), and every view below (xarray, pandas, per-metric slices)
+shares that memory. The arrays are read-only: a Results object is the record of one run, and
 :meth:`Results.write` must produce the same files as the ``gapcast`` command would have.
 """
 
 from __future__ import annotations
 
 import copy
+import difflib
+import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -22,6 +29,8 @@ import xarray as xr
 
 from . import _core
 from ._repr import results_html
+from ._results_dir import read_results_dir
+from .provenance import Provenance
 
 __all__ = ["Results"]
 
@@ -48,13 +57,54 @@ class Results:
     A statistic that does not exist is +inf for "beyond the horizon" and NaN for "undefined".
     Views: :meth:`to_xarray`, :meth:`metric`, :meth:`series_frame`, :meth:`scalars_frame`;
     per-sample values (runs with ``keep_raw=True``): :meth:`raw_dataset`. Files:
-    :meth:`write`. Results pickle (for multiprocessing or dask) and display as HTML in
-    notebooks.
+    :meth:`write`, and :meth:`read` for a results directory. Results pickle (for
+    multiprocessing or dask) and display as HTML in notebooks.
     """
 
-    def __init__(self, payload: dict[str, Any]) -> None:
+    def __init__(self, payload: dict[str, Any], *, source: Path | None = None,
+                 results_sha256: str | None = None) -> None:
         # `payload` is what gapcast._core.run returns (see _core.pyi); Results is a view of it.
+        # Results read from a directory also know where from, and the digest of the
+        # results.json they were read from (their provenance names it).
         self._payload = payload
+        self._source = source
+        self._results_sha256 = results_sha256
+
+    @classmethod
+    def read(cls, directory: str | os.PathLike[str]) -> Results:
+        """Reads a results directory written by ``gapcast run/compare --out`` or
+        :meth:`write`.
+
+        Only the files that manifest.json lists are read (results.json, and assumptions.json
+        and samples.csv when listed), each checked against the SHA-256 the manifest records,
+        so a file left from another run is never mixed in. Every value is checked before it
+        is used.
+
+        What the files do not record is missing from the result: ``series_counts`` are
+        zeros, ``raw_parameters()`` has no columns, scenario descriptions are empty, and a
+        non-finite statistic is NaN whether it was beyond the horizon or undefined (the
+        scalar counts say which). Reading a directory and writing it again gives the same
+        results.json, series.csv, scalars.csv, assumptions.json and samples.csv.
+
+        Raises:
+            gapcast.ResultsFileError: a file is missing, not a regular file, not what the
+                manifest lists, of an unknown ``format_version``, or of the wrong shape (the
+                message names the file and the JSON pointer of the value).
+        """
+        found = read_results_dir(directory)
+        payload = found.payload
+        for key in ("series", "scalars", "series_counts", "scalar_counts"):
+            _readonly(payload[key])
+        if payload["raw"] is not None:
+            for key in ("series", "scalars", "parameters"):
+                _readonly(payload["raw"][key])
+        return cls(payload, source=found.directory, results_sha256=found.results_sha256)
+
+    @property
+    def source(self) -> Path | None:
+        """The results directory these results were read from (None for a run made in this
+        process)."""
+        return self._source
 
     # ---- description of the run ---------------------------------------------------------
 
@@ -129,6 +179,35 @@ class Results:
     def samples(self) -> int:
         return int(self._payload["info"]["samples"])
 
+    @cached_property
+    def provenance(self) -> Provenance:
+        """What identifies these numbers (engine version and commit, seed, samples, scenario
+        fingerprints, SHA-256 of results.json): the caption of every report figure and table.
+        For a run made in this process, the digest is that of the results.json
+        :meth:`write` would write."""
+        payload = self._payload
+        info = payload["info"]
+        digest = self._results_sha256
+        if digest is None:
+            digest = hashlib.sha256(self.results_json().encode("utf-8")).hexdigest()
+        return Provenance(
+            engine_version=str(info["engine_version"]),
+            git_commit=str(info["git_commit"]),
+            seed=int(info["seed"]),
+            samples=int(info["samples"]),
+            central=bool(info["central"]),
+            scenarios=tuple((s["name"], s["fingerprint"]) for s in payload["scenarios"]),
+            results_sha256=digest,
+            rerun=str(payload.get("manifest", {}).get("rerun", "")),
+        )
+
+    @cached_property
+    def assumptions(self) -> dict[str, Any] | None:
+        """The assumptions appendix (assumptions.json: every world parameter with its
+        distribution and source, and every policy), or None when the results have none."""
+        text = self._payload.get("assumptions_json") or ""
+        return json.loads(text) if text else None
+
     # ---- arrays -------------------------------------------------------------------------
 
     @property
@@ -143,7 +222,8 @@ class Results:
 
     @property
     def series_counts(self) -> np.ndarray:
-        """``[scenario, metric, date, 3]`` uint64: finite, infinite, undefined samples."""
+        """``[scenario, metric, date, 3]`` uint64: finite, infinite, undefined samples (zeros
+        for results read from a directory: results.json does not record them)."""
         return self._payload["series_counts"]
 
     @property
@@ -155,6 +235,76 @@ class Results:
     def has_raw(self) -> bool:
         """True when the run kept per-sample values (``keep_raw=True``)."""
         return self._payload["raw"] is not None
+
+    # ---- one statistic, one scenario ------------------------------------------------------
+
+    def stat_index(self, q: float) -> int:
+        """Position on the ``stat`` axis of quantile level ``q`` (``0.5`` -> the median);
+        ValueError if the run did not ask for that level."""
+        for i, level in enumerate(self.quantiles):
+            if abs(level - q) < 1e-12:
+                return i + 1
+        raise ValueError(
+            f"these results have no {q:g} quantile (they have "
+            f"{', '.join(f'{x:g}' for x in self.quantiles)}); run with quantiles including "
+            f"{q:g}")
+
+    def timeseries(self, scenario: str, metric: str, stat: str | float = 0.5) -> np.ndarray:
+        """One statistic of a time-series metric over the output months (a read-only view):
+        ``stat`` is a label of :attr:`stats` ("mean", "p50", ...), a quantile level (0.5),
+        or "probability" (a probability metric's value, stored as its mean)."""
+        s = self._index(self.scenarios, scenario, "scenario")
+        m = self._index(self.metrics, metric, "time-series metric")
+        if isinstance(stat, str):
+            k = 0 if stat == "probability" else self._index(self.stats, stat, "statistic")
+        else:
+            k = self.stat_index(float(stat))
+        return self.series[s, m, :, k]
+
+    def effect_scenarios(self, metric: str, scenarios: Sequence[str] | None = None) -> list[str]:
+        """The scenarios (of ``scenarios``, default all, in that order) for which a metric
+        says something: a paired metric leaves out the reference itself (its effect is zero
+        by construction) and scenarios without a single finite statistic (``*_vs_baseline``
+        in a run without a baseline); a scalar metric also those whose every sample is
+        undefined."""
+        reference = self.metric_info(metric)["compared_with"]
+        baseline = self.info["baseline_policy"]
+        policies = {s["name"]: s["policy"] for s in self._payload["scenarios"]}
+        scalar = metric in self.scalar_metrics
+        k = (self.scalar_metrics if scalar else self.metrics).index(metric)
+        out = []
+        for name in self.scenarios if scenarios is None else scenarios:
+            s = self._index(self.scenarios, name, "scenario")
+            policy = policies[name]
+            if reference == "baseline" and policy == baseline:
+                continue
+            if reference == "no_controls" and policy == "no_controls":
+                continue
+            if scalar:
+                finite, beyond, _ = (int(c) for c in self.scalar_counts[s, k])
+                if finite + beyond == 0:
+                    continue
+            elif not np.isfinite(self.series[s, k]).any():
+                continue
+            out.append(name)
+        return out
+
+    def sample_values(self, scenario: str, metric: str, date: str | None = None
+                      ) -> np.ndarray | None:
+        """Per-sample values of a metric for one scenario (a read-only view): a scalar
+        metric, or a time-series metric at ``date`` ("YYYY-MM"). None when the run kept no
+        raw values or not at that month. Non-finite values read from samples.csv are NaN."""
+        raw = self._payload["raw"]
+        if raw is None:
+            return None
+        s = self._index(self.scenarios, scenario, "scenario")
+        if metric in self.scalar_metrics:
+            return raw["scalars"][:, s, self.scalar_metrics.index(metric)]
+        m = self._index(self.metrics, metric, "metric")
+        raw_dates = [self.date_labels[i] for i in raw["date_indices"]]
+        if date not in raw_dates:
+            return None
+        return raw["series"][:, s, m, raw_dates.index(date)]
 
     # ---- xarray -------------------------------------------------------------------------
 
@@ -342,26 +492,6 @@ class Results:
                                     "" if inputs is None else json.dumps(inputs))
         return [Path(out_dir) / name for name in names]
 
-    def report(self, out_dir: str | os.PathLike[str], *,
-               results_dir: str | os.PathLike[str] | None = None, **options: Any) -> Any:
-        """Builds a report of these results into ``out_dir`` (see :func:`gapcast.report`).
-
-        The report is drawn from result files, like ``gapcast report``: they are written to
-        ``results_dir`` first (keep them beside the report so that it can be checked with
-        ``gapcast reproduce``), or to a temporary directory that is removed afterwards. The
-        provenance in the report names results.json by its SHA-256, which is the same
-        either way. ``options`` are those of :func:`gapcast.report`."""
-        from .report_main import build_report
-
-        if results_dir is not None:
-            self.write(results_dir)
-            return build_report(results_dir, out_dir, **options)
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="gapcast-results-") as tmp:
-            self.write(tmp)
-            return build_report(tmp, out_dir, **options)
-
     def summary(self, years: Sequence[int] = ()) -> str:
         """The levels table ``gapcast run`` prints (medians with 90% intervals), at December
         of each of ``years`` or at default report months."""
@@ -378,10 +508,13 @@ class Results:
     # ---- Python protocol ----------------------------------------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"payload": self._payload}
+        return {"payload": self._payload, "source": self._source,
+                "results_sha256": self._results_sha256}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         payload = state["payload"]
+        self._source = state.get("source")
+        self._results_sha256 = state.get("results_sha256")
         if payload.get("format_version") != 1:
             raise ValueError("these results were pickled by a newer gapcast")
         for key in ("series", "scalars", "series_counts", "scalar_counts"):
@@ -401,8 +534,14 @@ class Results:
     def _repr_html_(self) -> str:
         return results_html(self)
 
-    def _unknown_metric(self, name: str, known: Sequence[str]) -> str:
-        import difflib
+    def _index(self, known: Sequence[str], name: str, what: str) -> int:
+        try:
+            return list(known).index(name)
+        except ValueError:
+            hint = difflib.get_close_matches(name, known, n=1)
+            raise KeyError(f"no {what} named {name!r}"
+                           + (f"; did you mean {hint[0]!r}?" if hint else "")) from None
 
+    def _unknown_metric(self, name: str, known: Sequence[str]) -> str:
         hint = difflib.get_close_matches(name, known, n=1)
         return f"no metric named {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")

@@ -465,12 +465,6 @@ class Scenario:
             self._document, base_dir=self._base_dir, label=self._label, strict=strict
         ).warnings
 
-    def run(self, **options: Any) -> Any:
-        """Runs this scenario alone; keyword options as for :func:`gapcast.run`."""
-        from .run import run
-
-        return run([self], **options)
-
     # ---- helpers ----------------------------------------------------------------------
 
     def _with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
@@ -532,7 +526,10 @@ class Scenario:
         )
 
     def _repr_html_(self) -> str:
-        return scenario_html(self)
+        # The levers the policy sets: those that change, or differ from no controls.
+        levers = [_make_lever(entry) for entry in self._core.levers()
+                  if entry["changes"] or entry["initial"] != entry["no_controls_value"]]
+        return scenario_html(self, levers)
 
 
 def _restore(document: dict[str, Any], base_dir: str, label: str) -> Scenario:

@@ -33,7 +33,8 @@ def test_fan_chart(all_results):
     names = ["baseline", "comprehensive_embargo"]
     ax = plotting.fan_chart(all_results, "gap_training", names)
     assert ax.get_yscale() == "log"  # a ratio spanning orders of magnitude
-    assert ax.get_ylabel() == "Training compute gap (frontier / target) (x)"
+    # The same names as the report figures (one table of metric titles).
+    assert ax.get_ylabel() == "Training compute gap, frontier / target (x)"
     assert ax.get_xlabel() == "Date"
     assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
     low, high = ax.get_xlim()
@@ -71,7 +72,7 @@ def test_effect_chart_leaves_out_the_reference(all_results):
     assert set(labels) == {"comprehensive_embargo", "incremental_tightening",
                            "multilateral_alignment", "no_controls"}
     assert ax.get_yscale() == "linear"
-    assert ax.get_ylabel() == "Training compute denied vs baseline (fraction)"
+    assert ax.get_ylabel() == "Training compute denied, vs baseline (fraction)"
     ax = plotting.effect_chart(all_results, "added_gap_months_vs_no_controls")
     labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
     assert "no_controls" not in labels and "baseline" in labels
@@ -84,10 +85,10 @@ def test_delay_chart_and_baseline_comparison(all_results):
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert sorted(ticks) == sorted(["comprehensive_embargo", "incremental_tightening",
                                     "multilateral_alignment", "no_controls"])
-    assert ax.get_xlabel() == "Delay to the threshold vs baseline (months)"
+    assert ax.get_xlabel() == "Delay to the threshold, vs baseline (months)"
     fig = plotting.baseline_comparison(all_results)
     assert len(fig.axes) == 2
-    assert fig.axes[0].get_ylabel().startswith("Training gap added vs baseline")
+    assert fig.axes[0].get_ylabel().startswith("Training gap added, vs baseline")
 
 
 def test_supply_breakdown(all_results, tmp_path):

@@ -10,14 +10,19 @@ a result whose inputs changed.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
+import sysconfig
+import time
+import tomllib
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,9 +32,10 @@ import pytest
 from conftest import REPO, SHIPPED, scenario_file
 
 import gapcast
-from gapcast.report_data import ReportInputError
-from gapcast.report_main import build_report, main
-from gapcast.report_tables import latex_escape
+from gapcast import ReportInputError
+from gapcast.report_build import build_report
+from gapcast.report_main import main
+from gapcast.report_formats import latex_escape
 
 SAMPLES = 120
 SEED = 7
@@ -47,6 +53,17 @@ def run_cli(cli: Path, *args: str, env: dict[str, str] | None = None,
     # Absolute, since some calls run in another directory.
     return subprocess.run([str(Path(cli).resolve()), *args], capture_output=True, text=True,
                           env=env, cwd=cwd)
+
+
+def report_argv() -> list[str]:
+    """`gapcast report` as this package provides it: the gapcast-report script installed
+    beside this Python, or `python -m gapcast report` (a developer build has no script)."""
+    script = Path(sysconfig.get_path("scripts")) / "gapcast-report"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "gapcast", "report"]
+
+
+def run_report(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*report_argv(), *args], capture_output=True, text=True, **kwargs)
 
 
 def files_of(directory: Path) -> dict[str, bytes]:
@@ -314,7 +331,7 @@ def test_regenerating_gives_identical_files(report_dir, results_dir, python, tmp
     # Another process with another hash seed: nothing may depend on object addresses,
     # hash order or the clock.
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    done = subprocess.run([python, "-m", "gapcast.report_main", str(results_dir), "-o",
+    done = subprocess.run([python, "-m", "gapcast", "report", str(results_dir), "-o",
                            str(tmp_path / "again"), "--quiet"], capture_output=True, text=True,
                           env=env)
     assert done.returncode == 0, done.stderr
@@ -385,8 +402,8 @@ def test_samples_give_sampled_distributions(gc, tmp_path):
                       str(scenario_file("comprehensive_embargo"))], samples=80, seed=3,
                      keep_raw=True, raw_dates=["2027-12", "2030-12", "2035-12"],
                      progress=False)
-    output = results.report(tmp_path / "report", results_dir=tmp_path / "results",
-                            formats=["svg"])
+    output = gc.report(results, tmp_path / "report", results_dir=tmp_path / "results",
+                       formats=["svg"])
     svg = output.figures["effect_added_gap_months_vs_baseline"][0].read_text()
     assert "<!-- sampled density -->" in svg
     assert (tmp_path / "results" / "samples.csv").exists()
@@ -398,10 +415,213 @@ def test_samples_give_sampled_distributions(gc, tmp_path):
 def test_results_report_matches_report_of_written_results(gc, tmp_path):
     results = gc.run([str(scenario_file("baseline")), str(scenario_file("no_controls"))],
                      samples=60, seed=2, progress=False)
-    results.report(tmp_path / "a", formats=["png"])
+    gapcast.report(results, tmp_path / "a", formats=["png"])
     results.write(tmp_path / "results")
     gapcast.report(tmp_path / "results", tmp_path / "b", formats=["png"])
     assert files_of(tmp_path / "a") == files_of(tmp_path / "b")
+
+
+# ---- the command and its output directory (issue 8) -------------------------------------------
+
+#: Options for a quick report (one fan chart, PNGs at low resolution) where only the handling
+#: of inputs and outputs is tested.
+QUICK = ("--formats", "png", "--metrics", "gap_training", "--dpi", "50", "--quiet")
+
+
+@pytest.fixture(scope="module")
+def small_dir(cli, tmp_path_factory) -> Path:
+    """Two scenarios, few samples, no per-sample values."""
+    out = tmp_path_factory.mktemp("small") / "results"
+    done = run_cli(cli, "compare", str(scenario_file("baseline")),
+                   str(scenario_file("no_controls")), "--samples", "40", "--seed", "5",
+                   "--quiet", "--no-progress", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def _with_digest(directory: Path, name: str) -> None:
+    """Records a result file's current SHA-256 in the manifest, as a run would have."""
+    manifest = json.loads((directory / "manifest.json").read_text())
+    for output in manifest["outputs"]:
+        if output["path"] == name:
+            output["sha256"] = hashlib.sha256((directory / name).read_bytes()).hexdigest()
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=1))
+
+
+def test_the_report_command_is_a_python_entry_point(small_dir, tmp_path):
+    # pyproject.toml installs gapcast-report, which the C++ command runs for `gapcast
+    # report`; `python -m gapcast report` is the same command.
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["gapcast-report"] == "gapcast.report_main:main"
+    done = subprocess.run([sys.executable, "-m", "gapcast", "report", "--help"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and "usage: gapcast report" in done.stdout
+    assert "Exit status" in done.stdout
+    for args, status in (([], 2), (["nope"], 2), (["--help"], 0)):
+        done = subprocess.run([sys.executable, "-m", "gapcast", *args], capture_output=True,
+                              text=True)
+        assert done.returncode == status, args
+    done = run_report(str(small_dir), "-o", str(tmp_path / "r"), *QUICK)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "r" / "report.json").exists()
+
+
+@pytest.mark.skipif(not (Path(sysconfig.get_path("scripts")) / "gapcast-report").exists(),
+                    reason="gapcast-report is installed by `pip install .`; this Python has a "
+                           "developer build")
+def test_gapcast_report_is_installed_beside_python(small_dir, tmp_path):
+    script = Path(sysconfig.get_path("scripts")) / "gapcast-report"
+    done = subprocess.run([str(script), str(small_dir), "-o", str(tmp_path / "r"), *QUICK],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([str(script), str(small_dir)], capture_output=True, text=True)
+    assert done.returncode == 2 and "-o/--out" in done.stderr
+
+
+def test_report_into_an_existing_file_fails_before_any_work(small_dir, tmp_path):
+    # The defect: exit 1 with "internal error: FileExistsError", after drawing for 15 s.
+    target = tmp_path / "report.pdf"
+    target.write_text("a file someone keeps")
+    started = time.monotonic()
+    done = run_report(str(small_dir), "-o", str(target))
+    assert done.returncode == 2, done.stderr
+    assert f"{target} exists and is not a directory" in done.stderr
+    assert "nothing was written" in done.stderr
+    assert time.monotonic() - started < 15  # no figure was drawn (one takes seconds)
+    assert target.read_text() == "a file someone keeps"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf"]
+
+
+def test_report_into_a_directory_that_is_not_a_report_is_refused(small_dir, tmp_path):
+    (tmp_path / "paper").mkdir()
+    (tmp_path / "paper" / "draft.tex").write_text("precious")
+    done = run_report(str(small_dir), "-o", str(tmp_path / "paper"), *QUICK)
+    assert done.returncode == 2
+    assert "is not a gapcast report (it has no report.json)" in done.stderr
+    assert sorted(p.name for p in (tmp_path / "paper").iterdir()) == ["draft.tex"]
+
+
+@pytest.mark.parametrize("where", ["itself", "its parent"])
+def test_report_into_the_results_directory_is_refused(small_dir, tmp_path, where):
+    # The defect: the report was written into (or around) the results, mixing the two.
+    results = shutil.copytree(small_dir, tmp_path / "study" / "results")
+    before = files_of(tmp_path / "study")
+    out = results if where == "itself" else results.parent
+    done = run_report(str(results), "-o", str(out), *QUICK)
+    assert done.returncode == 2, done.stderr
+    assert "the results directory" in done.stderr and "write the report elsewhere" in done.stderr
+    assert files_of(tmp_path / "study") == before
+
+
+def test_results_json_of_the_wrong_shape_exits_2_with_its_location(small_dir, tmp_path):
+    # The defect: exit 1 with a raw Python error from deep inside the report.
+    results = shutil.copytree(small_dir, tmp_path / "results")
+    document = json.loads((results / "results.json").read_text())
+    document["series"]["baseline"]["gap_training"]["p50"] = {"not": "a list"}
+    (results / "results.json").write_text(json.dumps(document))
+    _with_digest(results, "results.json")
+    done = run_report(str(results), "-o", str(tmp_path / "r"), *QUICK)
+    assert done.returncode == 2, done.stderr
+    assert (f"gapcast report: {results / 'results.json'}: /series/baseline/gap_training/p50: "
+            f"expected an array, got an object; nothing was written") in done.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_unknown_format_version_exits_2(small_dir, tmp_path):
+    # The defect: results.json's format_version was not looked at.
+    results = shutil.copytree(small_dir, tmp_path / "results")
+    document = json.loads((results / "results.json").read_text())
+    document["format_version"] = 2
+    (results / "results.json").write_text(json.dumps(document))
+    _with_digest(results, "results.json")
+    done = run_report(str(results), "-o", str(tmp_path / "r"), *QUICK)
+    assert done.returncode == 2, done.stderr
+    assert "format_version 2 is not one this gapcast reads (it reads 1)" in done.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_stale_samples_csv_not_in_the_manifest_is_ignored(cli, small_dir, tmp_path):
+    # The defect: a samples.csv from an earlier --raw run stayed beside new results, and
+    # the report drew its densities under the new run's caption.
+    earlier = tmp_path / "earlier"
+    done = run_cli(cli, "compare", str(scenario_file("baseline")),
+                   str(scenario_file("no_controls")), "--samples", "40", "--seed", "99",
+                   "--raw", "--quiet", "--no-progress", "--out", str(earlier))
+    assert done.returncode == 0, done.stderr
+    mixed = shutil.copytree(small_dir, tmp_path / "mixed")
+    shutil.copy(earlier / "samples.csv", mixed / "samples.csv")
+    options = ("--formats", "svg", "--metrics", "gap_training", "--quiet")
+    assert run_report(str(small_dir), "-o", str(tmp_path / "clean"), *options).returncode == 0
+    done = run_report(str(mixed), "-o", str(tmp_path / "from_mixed"), *options)
+    assert done.returncode == 0, done.stderr
+    assert files_of(tmp_path / "from_mixed") == files_of(tmp_path / "clean")
+    assert b"sampled density" not in (tmp_path / "clean" / "figures" / "delays.svg").read_bytes()
+
+
+def test_a_narrower_report_replaces_the_old_one_whole(small_dir, tmp_path):
+    # The defect: the second report's files were moved over the first one's, so figures
+    # the second did not make (here every SVG and the gap_inference chart) stayed.
+    out = tmp_path / "report"
+    done = run_report(str(small_dir), "-o", str(out), "--formats", "svg,png", "--metrics",
+                      "gap_training,gap_inference", "--dpi", "50", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert (out / "figures" / "fan_gap_inference.svg").exists()
+    done = run_report(str(small_dir), "-o", str(out), *QUICK)
+    assert done.returncode == 0, done.stderr
+    record = json.loads((out / "report.json").read_text())
+    listed = {f["path"] for f in record["files"]} | {"report.json"}
+    assert set(files_of(out)) == listed
+    assert not any(name.endswith(".svg") for name in listed)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report.staging")] == []
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_while_writing_leaves_no_staging(small_dir, tmp_path, signum, status):
+    # The defect: SIGTERM while a report was written left .NAME.staging-* for good.
+    out = tmp_path / "report"
+    child = subprocess.Popen([*report_argv(), str(small_dir), "-o", str(out), "--formats",
+                              "svg,pdf,png", "--quiet"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not any(p.name.startswith(".report.staging-") for p in tmp_path.iterdir()):
+            assert child.poll() is None, child.stderr.read()
+            assert time.monotonic() < deadline, "no staging directory appeared"
+            time.sleep(0.01)
+        child.send_signal(signum)
+        _, err = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        child.stderr.close()
+    assert child.returncode == status, err
+    assert "nothing was written" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".report.lock"]
+
+
+def test_stale_staging_of_a_dead_process_is_removed_by_the_next_report(small_dir, tmp_path):
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead = int(done.stdout)
+    stale = tmp_path / f".report.staging-{dead}-0"
+    (stale / "figures").mkdir(parents=True)
+    (stale / "figures" / "half.png").write_bytes(b"half")
+    done = run_report(str(small_dir), "-o", str(tmp_path / "report"), *QUICK)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".report.lock", "report"]
+
+
+def test_a_second_report_into_the_same_place_is_told(small_dir, tmp_path):
+    # The defect: two reports into one directory interleaved their files.
+    with open(tmp_path / ".report.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write(f"{os.getpid()}\n")
+        held.flush()
+        done = run_report(str(small_dir), "-o", str(tmp_path / "report"), *QUICK)
+    assert done.returncode == 2, done.stderr
+    assert f"another gapcast process (pid {os.getpid()}) is writing report" in done.stderr
+    assert not (tmp_path / "report").exists()
 
 
 # ---- gapcast reproduce ------------------------------------------------------------------------
