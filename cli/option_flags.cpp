@@ -12,7 +12,8 @@ std::string flag_name(const std::string& option) {
 }
 
 void print_option_error(const RunOptionError& e) {
-  std::cerr << "gapcast: " << flag_name(e.option()) << ": " << e.problem() << "\n";
+  // The format of every other input problem that has no file position.
+  std::cerr << "<command line>: error: " << flag_name(e.option()) << ": " << e.problem() << "\n";
 }
 
 CLI::Option* OptionFlags::add(CLI::App& cmd, const std::string& name, const std::string& flags,

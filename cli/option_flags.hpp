@@ -16,7 +16,7 @@ namespace gapcast::cli {
 /// The flag that sets an option ("samples" -> "--samples", "keep_raw" -> "--raw").
 std::string flag_name(const std::string& option);
 
-/// Prints "gapcast: --samples: must be ..." for a rejected option.
+/// Prints "<command line>: error: --samples: must be ..." for a rejected option.
 void print_option_error(const RunOptionError& e);
 
 /// Collects option flags as typed; apply() hands them to the engine's parser in order.

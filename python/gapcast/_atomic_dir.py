@@ -266,10 +266,17 @@ def replacing(target: str | os.PathLike[str], *, marker: str,
         _remove_stale(parent, name)
         _state(path, marker, what)  # again: it may have changed before the lock was ours
         with _terminate_raises():
-            staging = _new_staging(parent, name)
+            # Signals are held while the staging directory comes into being and while it is
+            # removed: a Ctrl-C between mkdir and the try, or in the middle of rmtree, would
+            # otherwise leave it behind.
+            staging: Path | None = None
             try:
+                with _signals_blocked():
+                    staging = _new_staging(parent, name)
                 yield staging
                 with _signals_blocked():
                     _swap(staging, path, marker, what)
             finally:
-                shutil.rmtree(staging, ignore_errors=True)
+                if staging is not None:
+                    with _signals_blocked():
+                        shutil.rmtree(staging, ignore_errors=True)
