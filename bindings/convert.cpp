@@ -112,13 +112,11 @@ std::vector<T> copy_array(py::handle payload_value, const std::vector<std::size_
   return std::vector<T>(array.data(), array.data() + array.size());
 }
 
-py::dict metric_dict(const MetricInfo& m) {
-  py::dict d;
-  d["name"] = m.name;
-  d["unit"] = m.unit;
-  d["description"] = m.description;
-  d["kind"] = m.kind == MetricKind::probability ? "probability" : "distribution";
-  d["compared_with"] = m.compared_with;
+/// A metric's description as results.json has it, with "compared_with" always present ("" for
+/// none) so that Python code can read it without a default.
+py::object metric_dict(const MetricInfo& m) {
+  py::dict d = from_json(nlohmann::json(to_json(m)));
+  if (!d.contains("compared_with")) d["compared_with"] = "";
   return d;
 }
 
@@ -230,14 +228,7 @@ py::dict results_to_python(Results&& r) {
     d["world_fingerprint"] = s.world_fingerprint;
     d["policy_fingerprint"] = s.policy_fingerprint;
     py::list files;
-    for (const auto& f : s.files) {
-      py::dict fd;
-      fd["role"] = f.role;
-      fd["display_name"] = f.display_name;
-      fd["path"] = f.path;
-      fd["sha256"] = f.sha256;
-      files.append(fd);
-    }
+    for (const auto& f : s.files) files.append(from_json(nlohmann::json(to_json(f))));
     d["files"] = files;
     d["has_baseline_comparison"] = s.has_baseline_comparison;
     scenarios.append(d);

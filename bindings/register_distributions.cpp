@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "gapcast/sampling/distributions.hpp"
+#include "gapcast/uncertainty/distributions.hpp"
 
 namespace gapcast::python {
 namespace {

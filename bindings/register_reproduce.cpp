@@ -1,10 +1,10 @@
 // gapcast._core.reproduce: rerun a recorded result from its manifest and compare every result
-// file byte for byte (the engine's gapcast/run/reproduce.hpp, which the command also uses),
+// file byte for byte (the engine's gapcast/output/reproduce.hpp, which the command also uses),
 // in the background like run(), so that Ctrl-C works.
 #include "pybind11.hpp"
 
 #include "convert.hpp"
-#include "gapcast/run/reproduce.hpp"
+#include "gapcast/output/reproduce.hpp"
 
 namespace gapcast::python {
 namespace {

@@ -248,14 +248,7 @@ Read-only. gapcast.Scenario wraps it with editing, tables and notebook display.
           "files",
           [](const Scenario& x) {
             py::list out;
-            for (const auto& f : x.files) {
-              py::dict d;
-              d["role"] = f.role;
-              d["display_name"] = f.display_name;
-              d["path"] = f.path;
-              d["sha256"] = f.sha256;
-              out.append(d);
-            }
+            for (const auto& f : x.files) out.append(from_json(nlohmann::json(to_json(f))));
             return out;
           },
           "The files the scenario was read from, with SHA-256 of their bytes.")

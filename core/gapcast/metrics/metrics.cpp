@@ -20,6 +20,16 @@ constexpr const char* reference_name(Reference r) {
 
 }  // namespace
 
+nlohmann::ordered_json to_json(const MetricInfo& m) {
+  nlohmann::ordered_json j;
+  j["name"] = m.name;
+  j["unit"] = m.unit;
+  j["kind"] = m.kind == MetricKind::probability ? "probability" : "distribution";
+  if (!m.compared_with.empty()) j["compared_with"] = m.compared_with;
+  j["description"] = m.description;
+  return j;
+}
+
 const std::vector<MetricInfo>& series_metric_catalogue() {
   static const std::vector<MetricInfo> table{
 #define GAPCAST_EFFECTIVE_NOTE                                                             \

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "gapcast/model/model.hpp"
 
 namespace gapcast {
@@ -24,6 +26,10 @@ struct MetricInfo {
   std::string compared_with;  ///< "", "no_controls" or "baseline"
 };
 
+
+/// The JSON form of a metric's description, as results.json carries it: name, unit, kind,
+/// compared_with (only when there is a reference), description.
+nlohmann::ordered_json to_json(const MetricInfo& metric);
 
 /// The metric catalogues, in output order (the same for every run).
 const std::vector<MetricInfo>& series_metric_catalogue();

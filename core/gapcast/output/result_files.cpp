@@ -25,26 +25,6 @@ std::vector<std::string> stat_labels(const Results& r) {
 
 ordered number_or_null(double x) { return std::isfinite(x) ? ordered(x) : ordered(nullptr); }
 
-ordered metric_json(const MetricInfo& m) {
-  ordered j;
-  j["name"] = m.name;
-  j["unit"] = m.unit;
-  j["kind"] = m.kind == MetricKind::probability ? "probability" : "distribution";
-  if (!m.compared_with.empty()) j["compared_with"] = m.compared_with;
-  j["description"] = m.description;
-  return j;
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -67,6 +47,9 @@ std::string shell_quote(const std::string& arg) {
   return out + "'";
 }
 
+/// How the manifest records the files a scenario read: role, the path as the user gave it
+/// (what `reproduce` compares), and SHA-256. The absolute path is machine-specific and left
+/// out; to_json(SourceFile) has it.
 ordered source_files_json(const std::vector<SourceFile>& files) {
   ordered list = ordered::array();
   for (const auto& f : files) {
@@ -201,8 +184,8 @@ std::string results_json(const Results& r) {
   }
   j["scenarios"] = scenarios;
   ordered metrics = ordered::array(), scalar_metrics = ordered::array();
-  for (const auto& m : r.metrics) metrics.push_back(metric_json(m));
-  for (const auto& m : r.scalar_metrics) scalar_metrics.push_back(metric_json(m));
+  for (const auto& m : r.metrics) metrics.push_back(to_json(m));
+  for (const auto& m : r.scalar_metrics) scalar_metrics.push_back(to_json(m));
   j["metrics"] = metrics;
   j["scalar_metrics"] = scalar_metrics;
 

@@ -36,16 +36,6 @@ std::string markdown_cell(std::string text) {
   return out;
 }
 
-std::string csv_cell(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 }  // namespace
 
 std::vector<ParameterRow> parameter_rows(const World& world) {
@@ -96,11 +86,11 @@ std::string parameter_table_markdown(const World& world) {
 std::string parameter_table_csv(const World& world) {
   std::string out = "name,group,unit,distribution,fixed,median,p5,p95,mean,source,note,file,pointer\n";
   for (const auto& r : parameter_rows(world)) {
-    out += csv_cell(r.name) + "," + csv_cell(r.group) + "," + csv_cell(r.unit) + "," +
-           csv_cell(r.distribution) + "," + (r.fixed ? "true" : "false") + "," +
+    out += csv_field(r.name) + "," + csv_field(r.group) + "," + csv_field(r.unit) + "," +
+           csv_field(r.distribution) + "," + (r.fixed ? "true" : "false") + "," +
            format_number(r.median) + "," + format_number(r.p5) + "," + format_number(r.p95) +
-           "," + format_number(r.mean) + "," + csv_cell(r.source) + "," + csv_cell(r.note) +
-           "," + csv_cell(r.file) + "," + csv_cell(r.pointer) + "\n";
+           "," + format_number(r.mean) + "," + csv_field(r.source) + "," + csv_field(r.note) +
+           "," + csv_field(r.file) + "," + csv_field(r.pointer) + "\n";
   }
   return out;
 }

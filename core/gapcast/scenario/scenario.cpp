@@ -71,4 +71,13 @@ std::string policy_fingerprint(const Policy& policy) {
   return sha256_hex(text);
 }
 
+nlohmann::ordered_json to_json(const SourceFile& file) {
+  nlohmann::ordered_json j;
+  j["role"] = file.role;
+  j["display_name"] = file.display_name;
+  j["path"] = file.path;
+  j["sha256"] = file.sha256;
+  return j;
+}
+
 }  // namespace gapcast

@@ -17,9 +17,9 @@
 #include <nlohmann/json.hpp>
 
 #include "gapcast/scenario/catalogue.hpp"
-#include "gapcast/sampling/correlation.hpp"
+#include "gapcast/uncertainty/correlation.hpp"
 #include "gapcast/util/dates.hpp"
-#include "gapcast/sampling/distributions.hpp"
+#include "gapcast/uncertainty/distributions.hpp"
 #include "gapcast/scenario/schedule.hpp"
 
 namespace gapcast {
@@ -125,6 +125,9 @@ struct SourceFile {
   std::string path;          ///< absolute (empty for an override)
   std::string sha256;
 };
+
+/// {"role", "display_name", "path", "sha256"}.
+nlohmann::ordered_json to_json(const SourceFile& file);
 
 struct Scenario {
   std::string name, title, description;

@@ -7,7 +7,7 @@
 #include <atomic>
 #include <cstring>
 
-#include "gapcast/sampling/correlation.hpp"
+#include "gapcast/uncertainty/correlation.hpp"
 #include "gapcast/run/monte_carlo.hpp"
 #include "gapcast/output/result_files.hpp"
 #include "test_support.hpp"

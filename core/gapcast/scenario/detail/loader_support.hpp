@@ -14,7 +14,7 @@
 
 #include "gapcast/util/dates.hpp"
 #include "gapcast/scenario/diagnostics.hpp"
-#include "gapcast/sampling/distributions.hpp"
+#include "gapcast/uncertainty/distributions.hpp"
 #include "gapcast/scenario/json_locator.hpp"
 #include "gapcast/scenario/scenario.hpp"
 

@@ -6,7 +6,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-#include "gapcast/sampling/correlation.hpp"
+#include "gapcast/uncertainty/correlation.hpp"
 
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>

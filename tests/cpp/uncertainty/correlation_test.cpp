@@ -12,7 +12,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-#include "gapcast/sampling/correlation.hpp"
+#include "gapcast/uncertainty/correlation.hpp"
 
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "gapcast/sampling/distributions.hpp"
+#include "gapcast/uncertainty/distributions.hpp"
 #include "gapcast/sampling/random_stream.hpp"
 
 namespace gapcast {

@@ -1,4 +1,4 @@
-#include "gapcast/sampling/distributions.hpp"
+#include "gapcast/uncertainty/distributions.hpp"
 
 #include <algorithm>
 #include <array>

@@ -12,7 +12,7 @@
 // All bands are kZ = 5 standard errors wide: with fixed seeds the tests are deterministic, and
 // 5 SE keeps a correct implementation clear of the edges while a shift of a few hundredths of
 // a standard deviation in a median is still caught.
-#include "gapcast/sampling/distributions.hpp"
+#include "gapcast/uncertainty/distributions.hpp"
 
 #include <gtest/gtest.h>
 

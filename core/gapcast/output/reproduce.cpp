@@ -1,4 +1,4 @@
-#include "gapcast/run/reproduce.hpp"
+#include "gapcast/output/reproduce.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
