@@ -357,15 +357,12 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options) {
 
     // Fold the wave into the summaries: each cell takes its values in sample order, so the
     // result does not depend on which thread computed which sample. A task owns a block of
-    // neighbouring cells and walks the samples, reading each row's block contiguously.
+    // neighbouring cells; fold_rows batches each cell's values (summary/summary_cell.hpp).
     arena.execute([&] {
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, total_cells, 32), [&](const auto& range) {
-        for (std::size_t j = 0; j < count; ++j) {
-          const double* row = &buffer[j * total_cells];
-          for (std::size_t c = range.begin(); c != range.end(); ++c) {
-            cells[c].add(row[c], is_probability[c] != 0);
-          }
-        }
+        fold_rows(std::span(cells).subspan(range.begin(), range.size()),
+                  std::span<const char>(is_probability).subspan(range.begin(), range.size()),
+                  buffer.data() + range.begin(), count, total_cells);
       });
     });
     for (std::size_t j = 0; j < count; ++j) total_steps += wave_steps[j];
