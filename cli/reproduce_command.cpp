@@ -1,11 +1,11 @@
 // `gapcast reproduce MANIFEST`: rerun a recorded result and check that every result file comes
-// out byte for byte as the manifest says. The work is the engine's (gapcast/run/reproduce.hpp,
+// out byte for byte as the manifest says. The work is the engine's (gapcast/output/reproduce.hpp,
 // also behind Python's gapcast.reproduce()); this file parses arguments and prints.
 #include <iomanip>
 #include <iostream>
 
 #include "commands.hpp"
-#include "gapcast/run/reproduce.hpp"
+#include "gapcast/output/reproduce.hpp"
 #include "gapcast/scenario/diagnostics.hpp"
 #include "gapcast/util/build_info.hpp"
 #include "interrupts.hpp"

@@ -35,37 +35,121 @@ std::size_t slack_for(std::size_t current_size) {
 
 }  // namespace
 
-void QuantileSketch::Store::add(std::int32_t bin, std::uint64_t n) {
-  if (counts.empty()) {
-    // First bin: a small window centred on it, so the next few neighbours fit without a
-    // reallocation in either direction.
-    const auto half = static_cast<std::int32_t>(slack_for(0) / 2);
-    offset = bin - half;
-    counts.assign(slack_for(0), 0);
-  } else if (bin < offset) {
-    const std::size_t missing = static_cast<std::size_t>(offset - bin);
-    const std::size_t grow = missing + slack_for(counts.size());
-    // Build the new window in a fresh vector (rather than insert at the front) so that its
-    // capacity equals its size and memory_bytes() reflects the window exactly.
-    std::vector<std::uint32_t> grown(counts.size() + grow, 0);
-    std::copy(counts.begin(), counts.end(), grown.begin() + static_cast<std::ptrdiff_t>(grow));
-    counts.swap(grown);
-    offset -= static_cast<std::int32_t>(grow);
-  } else if (static_cast<std::int64_t>(bin) - offset >=
-             static_cast<std::int64_t>(counts.size())) {
-    const std::size_t missing =
-        static_cast<std::size_t>(static_cast<std::int64_t>(bin) - offset) - counts.size() + 1;
-    const std::size_t grow = missing + slack_for(counts.size());
-    std::vector<std::uint32_t> grown(counts.size() + grow, 0);
-    std::copy(counts.begin(), counts.end(), grown.begin());
-    counts.swap(grown);
+std::int64_t QuantileSketch::Store::reserve(std::int32_t lo, std::int32_t hi, std::int64_t cap) {
+  const auto size = static_cast<std::int64_t>(counts.size());
+  const std::int64_t cur_lo = offset;
+  const std::int64_t cur_hi = cur_lo + size - 1;
+  // The per-value paths do not maintain `top` (it costs an instruction per value): bring it up
+  // to the highest bin with a count, scanning down from the window's end (at most the slack
+  // above the highest bin).
+  for (std::int64_t b = cur_hi; b > std::max<std::int64_t>(top, cur_lo - 1); --b) {
+    if (counts[static_cast<std::size_t>(b - cur_lo)] != 0) {
+      top = static_cast<std::int32_t>(b);
+      break;
+    }
   }
-  std::uint32_t& slot = counts[static_cast<std::size_t>(bin - offset)];
+  // The collapse floor follows the highest bin: the window keeps the `cap` bins ending there.
+  // Since the highest bin only grows, a bin's final place, max(bin, final floor), does not
+  // depend on the order in which values and merges arrived.
+  const std::int64_t new_top = std::max<std::int64_t>(top, hi);
+  const std::int64_t floor = new_top - cap + 1;
+  const std::int64_t want_lo = std::max<std::int64_t>(lo, floor);
+  // Inside the window already: nothing to collapse either, since the window holds the highest
+  // bin and is at most `cap` long, so it lies entirely at or above the floor.
+  if (size > 0 && want_lo >= cur_lo && hi <= cur_hi) return floor;
+
+  // The new window: the old one widened to the new bins, with slack on the side that grew so
+  // that values arriving in monotone order do not reallocate on every new bin; never below the
+  // floor, never longer than `cap`.
+  std::int64_t new_lo = 0;
+  std::int64_t new_hi = 0;
+  if (size == 0) {
+    // A small window around the first bins, so that neighbours fit without a reallocation.
+    const auto half = static_cast<std::int64_t>(slack_for(0) / 2);
+    new_lo = want_lo - half;
+    new_hi = hi + static_cast<std::int64_t>(slack_for(0)) - half - 1;
+  } else {
+    const auto slack = static_cast<std::int64_t>(slack_for(counts.size()));
+    new_lo = want_lo < cur_lo ? want_lo - slack : cur_lo;
+    new_hi = hi > cur_hi ? hi + slack : cur_hi;
+  }
+  new_lo = std::max(new_lo, floor);
+  new_hi = std::min(new_hi, new_lo + cap - 1);  // >= new_top, since new_lo >= floor
+
+  // Build the new window in a fresh vector (so that its capacity equals its size and
+  // memory_bytes() reflects the window exactly). Old counts below new_lo exist only when
+  // new_lo is the floor: they collapse into it. None lie above new_hi (>= every old bin with a
+  // count).
+  std::vector<std::uint32_t> grown(static_cast<std::size_t>(new_hi - new_lo + 1), 0);
+  if (size > 0) {
+    std::uint64_t collapsed = 0;
+    for (std::int64_t b = cur_lo; b <= std::min(cur_hi, new_lo - 1); ++b) {
+      collapsed += counts[static_cast<std::size_t>(b - cur_lo)];
+    }
+    const std::int64_t first = std::max(cur_lo, new_lo);
+    const std::int64_t last = std::min(cur_hi, new_hi);
+    if (first <= last) {
+      std::copy(counts.begin() + (first - cur_lo), counts.begin() + (last - cur_lo + 1),
+                grown.begin() + (first - new_lo));
+    }
+    if (collapsed > 0) {
+      if (collapsed > std::numeric_limits<std::uint32_t>::max() - grown.front()) {
+        throw std::overflow_error("QuantileSketch: more than 2^32 - 1 values in one bin");
+      }
+      grown.front() += static_cast<std::uint32_t>(collapsed);
+    }
+  }
+  counts.swap(grown);
+  offset = static_cast<std::int32_t>(new_lo);
+  return floor;
+}
+
+void QuantileSketch::Store::add(std::int32_t bin, std::uint64_t n, std::int64_t cap) {
+  const std::int64_t floor = reserve(bin, bin, cap);
+  std::uint32_t& slot =
+      counts[static_cast<std::size_t>(std::max<std::int64_t>(bin, floor) - offset)];
   if (n > std::numeric_limits<std::uint32_t>::max() - slot) {
     throw std::overflow_error("QuantileSketch: more than 2^32 - 1 values in one bin");
   }
   slot += static_cast<std::uint32_t>(n);
   total += n;
+  top = std::max(top, bin);
+}
+
+namespace {
+
+void check_accuracy(double relative_accuracy) {
+  // Written as a negated range check so that NaN is rejected too.
+  if (!(relative_accuracy >= kMinAccuracy && relative_accuracy < 1.0)) {
+    throw std::invalid_argument("QuantileSketch: relative accuracy must be in [1e-6, 1), got " +
+                                std::to_string(relative_accuracy));
+  }
+}
+
+double gamma_for(double relative_accuracy) {
+  return (1.0 + relative_accuracy) / (1.0 - relative_accuracy);
+}
+
+// Bins per unit of the interpolated log2 (see below).
+double multiplier_for(double relative_accuracy) {
+  return 0.75 / std::log(gamma_for(relative_accuracy));
+}
+
+}  // namespace
+
+std::size_t QuantileSketch::max_bins_per_sign(double relative_accuracy) {
+  check_accuracy(relative_accuracy);
+  // A value v keeps its own bin when bin(v) >= bin(M) - (B - 1), M the sign's largest
+  // magnitude. With L the interpolated log2, L(2^k x) = L(x) + k exactly and L is increasing,
+  // so M <= 2^k v gives L(v) m >= L(M) m - k m, hence bin(v) >= bin(M) - ceil(k m). B - 1 =
+  // ceil(k m) + 1 keeps one bin to spare for the rounding of L(v) m in floating point.
+  const double bins =
+      std::ceil(static_cast<double>(kept_octaves) * multiplier_for(relative_accuracy));
+  return static_cast<std::size_t>(bins) + 2;
+}
+
+std::size_t QuantileSketch::max_memory_bytes(double relative_accuracy) {
+  return sizeof(QuantileSketch) + 2 * max_bins_per_sign(relative_accuracy) * sizeof(std::uint32_t);
 }
 
 QuantileSketch::QuantileSketch(double relative_accuracy)
@@ -73,15 +157,11 @@ QuantileSketch::QuantileSketch(double relative_accuracy)
       gamma_(0.0),
       multiplier_(0.0),
       min_positive_(kMinPositive),
+      cap_(static_cast<std::int64_t>(max_bins_per_sign(relative_accuracy))),  // validates
       min_(kInf),
       max_(-kInf) {
-  // Written as a negated range check so that NaN is rejected too.
-  if (!(relative_accuracy >= kMinAccuracy && relative_accuracy < 1.0)) {
-    throw std::invalid_argument("QuantileSketch: relative accuracy must be in [1e-6, 1), got " +
-                                std::to_string(relative_accuracy));
-  }
-  gamma_ = (1.0 + relative_accuracy) / (1.0 - relative_accuracy);
-  multiplier_ = 0.75 / std::log(gamma_);
+  gamma_ = gamma_for(relative_accuracy);
+  multiplier_ = multiplier_for(relative_accuracy);
 }
 
 // Bin index without a logarithm. A positive double is 2^e x s with s in [1, 2); the mapping
@@ -108,11 +188,22 @@ double approx_exp2(double x) {
 double QuantileSketch::value_of(std::int32_t bin) const {
   // Bin i holds (lo, hi] with lo = L^-1((i - 1)/m) and hi = L^-1(i/m), hi / lo <= gamma. The
   // harmonic-style midpoint 2 lo hi / (lo + hi) is within (hi - lo)/(hi + lo) <= a of every
-  // value in the bin. Near DBL_MAX the bound may overflow; the caller clamps to the exact
-  // maximum, which is then the better answer anyway.
+  // value in the bin.
   const double hi = approx_exp2(static_cast<double>(bin) / multiplier_);
   const double lo = approx_exp2(static_cast<double>(bin - 1) / multiplier_);
-  return 2.0 * lo * hi / (lo + hi);
+  const double twice_product = 2.0 * lo * hi;
+  if (std::isnormal(twice_product)) return twice_product / (lo + hi);
+  // The product leaves the normal range for bins beyond about 1e154 or below 1e-154 (where it
+  // used to make every quantile the exact maximum or minimum). Scaled by a power of two the same
+  // operations are exact scalings of the above, so this is the value it would have had with an
+  // unbounded exponent. A bin whose upper end is beyond DBL_MAX gives +inf: the caller clamps it
+  // to the exact maximum.
+  if (!std::isfinite(hi)) return hi;
+  int exponent = 0;
+  (void)std::frexp(hi, &exponent);
+  const double l = std::ldexp(lo, -exponent);
+  const double h = std::ldexp(hi, -exponent);
+  return std::ldexp(2.0 * l * h / (l + h), exponent);
 }
 
 void QuantileSketch::add_general(double value) {
@@ -126,9 +217,230 @@ void QuantileSketch::add_general(double value) {
   } else if (std::fabs(value) < min_positive_) {
     ++zero_count_;
   } else if (value > 0) {
-    positive_.add(bin_of(value), 1);
+    positive_.add(bin_of(value), 1, cap_);
   } else {
-    negative_.add(bin_of(-value), 1);
+    negative_.add(bin_of(-value), 1, cap_);
+  }
+}
+
+namespace {
+
+// The batch path. A batch's values are first classified in a loop without branches over two
+// values at a time (GCC and Clang vector extensions: SSE2 on baseline x86-64): the
+// bin of each, the slot it takes in the current window of its sign, and the running minimum
+// and maximum. A second, scalar loop then increments the counts, taking a branch that is almost
+// never mispredicted: most values fall in the positive window.
+//
+// Keys: a positive value inside its window gets its slot (< 2^30: a window is at most B(a) <
+// 5e7 bins); a negative one inside its window kNegativeKey + slot; a zero kZeroKey; anything
+// else (outside its window) kOutsideKey. All fit an int32, the conversion SSE2 vectorises.
+constexpr std::uint32_t kNegativeKey = 0x40000000u;
+constexpr std::uint32_t kZeroKey = 0x7fffffffu;
+constexpr std::uint32_t kOutsideKey = 0x7ffffffeu;
+
+struct Windows {
+  double positive_offset, positive_size;
+  double negative_offset, negative_size;
+  double multiplier, min_positive;
+};
+
+// ceil(L(|v|) * multiplier) for a finite v (bit for bit bin_of in the header; see there and
+// value_of below), and the key described above. Written once as a template so that the vector
+// loop and the scalar remainder do the same operations in the same order; T is double or a
+// vector of doubles, U the unsigned 64-bit integer of the same shape.
+template <class T, class U>
+struct Lanes {
+  static T from_bits(U u) {
+    T t;
+    std::memcpy(&t, &u, sizeof t);
+    return t;
+  }
+  static U to_bits(T t) {
+    U u;
+    std::memcpy(&u, &t, sizeof u);
+    return u;
+  }
+  // Selects by a mask of all-ones / all-zeros lanes.
+  static T select(U mask, T yes, T no) {
+    return from_bits((to_bits(yes) & mask) | (to_bits(no) & ~mask));
+  }
+  // All-ones where the sign bit of x is set.
+  static U sign_mask(T x) { return U{} - (to_bits(x) >> 63); }
+
+  static void classify(T v, const Windows& w, T& ceiling, T& key) {
+    constexpr double two52 = 4503599627370496.0;        // 2^52
+    constexpr double round_magic = 6755399441055744.0;  // 1.5 * 2^52
+    const U bits = to_bits(v);
+    // The exponent as a double: 2^52 + field exactly, minus 2^52 + 1023 (exact: integers).
+    const T exponent = from_bits(((bits >> 52) & 0x7ff) | 0x4330000000000000ULL) - (two52 + 1023.0);
+    const T s = from_bits((bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
+    const T log2_approx = exponent + (s * (6.0 - s) - 5.0) * (1.0 / 3.0);
+    const T scaled = log2_approx * w.multiplier;
+    // ceil(scaled): the nearest integer by the 1.5 * 2^52 trick (exact for |scaled| < 2^51),
+    // plus 1 where that fell below scaled, i.e. where rounded - scaled has its sign bit set
+    // (it is +0 when they are equal).
+    const T rounded = (scaled + round_magic) - round_magic;
+    ceiling = rounded + from_bits(sign_mask(rounded - scaled) & 0x3ff0000000000000ULL);
+
+    const U negative = sign_mask(v);
+    const T magnitude = from_bits(bits & 0x7fffffffffffffffULL);
+    // |v| < min_positive exactly when the difference is negative (never -0: distinct finite
+    // doubles have a nonzero difference).
+    const U zero = sign_mask(magnitude - w.min_positive);
+    const T slot = ceiling - select(negative, T{} + w.negative_offset, T{} + w.positive_offset);
+    const T size = select(negative, T{} + w.negative_size, T{} + w.positive_size);
+    // 0 <= slot < size, from sign bits: slot >= 0 is "not negative" (slot is an integer, so
+    // -0 cannot occur), slot < size is "slot - size negative".
+    const U inside = ~sign_mask(slot) & sign_mask(slot - size);
+    const T tagged = slot + from_bits(to_bits(T{} + static_cast<double>(kNegativeKey)) & negative);
+    key = select(zero, T{} + static_cast<double>(kZeroKey),
+                 select(inside, tagged, T{} + static_cast<double>(kOutsideKey)));
+  }
+};
+
+// First value of values[0..n) equal to zero (of either sign); the batch has one.
+double first_zero(const double* values, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (values[i] == 0.0) return values[i];
+  }
+  return 0.0;
+}
+
+}  // namespace
+
+void QuantileSketch::add_finite(const double* values, std::size_t n) {
+  if (n == 0) return;
+  if (positive_.total + n > max_count || negative_.total + n > max_count) {
+    // Some bin could reach 2^32: the per-value path checks every count.
+    for (std::size_t i = 0; i < n; ++i) add(values[i]);
+    return;
+  }
+  const Windows w{static_cast<double>(positive_.offset),
+                  static_cast<double>(positive_.counts.size()),
+                  static_cast<double>(negative_.offset),
+                  static_cast<double>(negative_.counts.size()),
+                  multiplier_,
+                  min_positive_};
+  std::int32_t bins[batch_size];
+  std::uint32_t keys[batch_size];
+  double lowest = min_;
+  double highest = max_;
+  std::size_t i = 0;
+#if defined(__GNUC__)
+  // Two lanes: the width of SSE2, so that no function passes vectors wider than the baseline
+  // ABI's registers.
+  using v2d = double __attribute__((vector_size(16)));
+  using v2u = std::uint64_t __attribute__((vector_size(16)));
+  using v2i = std::int32_t __attribute__((vector_size(8)));
+  {
+    v2d low = v2d{} + min_;
+    v2d high = v2d{} + max_;
+    for (; i + 2 <= n; i += 2) {
+      v2d v;
+      std::memcpy(&v, values + i, sizeof v);
+      v2d ceiling;
+      v2d key;
+      Lanes<v2d, v2u>::classify(v, w, ceiling, key);
+      // Per lane, as add() does: replace only when strictly smaller (larger).
+      low = v < low ? v : low;
+      high = v > high ? v : high;
+      const v2i b = __builtin_convertvector(ceiling, v2i);
+      const v2i k = __builtin_convertvector(key, v2i);
+      std::memcpy(bins + i, &b, sizeof b);
+      std::memcpy(keys + i, &k, sizeof k);
+    }
+    for (int lane = 0; lane < 2; ++lane) {
+      if (low[lane] < lowest) lowest = low[lane];
+      if (high[lane] > highest) highest = high[lane];
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    double ceiling = 0.0;
+    double key = 0.0;
+    Lanes<double, std::uint64_t>::classify(values[i], w, ceiling, key);
+    if (values[i] < lowest) lowest = values[i];
+    if (values[i] > highest) highest = values[i];
+    bins[i] = static_cast<std::int32_t>(ceiling);
+    keys[i] = static_cast<std::uint32_t>(key);
+  }
+  // add() keeps the first of +0 and -0 when the minimum (maximum) is zero; the lanes above may
+  // have met them in another order. Any other minimum is one bit pattern.
+  if (lowest < min_) min_ = lowest == 0.0 ? first_zero(values, n) : lowest;
+  if (highest > max_) max_ = highest == 0.0 ? first_zero(values, n) : highest;
+
+  std::uint32_t* const positive = positive_.counts.data();
+  std::uint32_t* const negative = negative_.counts.data();
+  const auto positive_size = static_cast<std::uint32_t>(positive_.counts.size());
+  std::uint64_t n_zero = 0;
+  std::uint64_t n_negative = 0;
+  std::uint16_t deferred[batch_size];
+  static_assert(batch_size <= 65536);
+  std::size_t n_deferred = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::uint32_t key = keys[j];
+    if (key < positive_size) [[likely]] {
+      ++positive[key];  // cannot overflow: checked above
+    } else if (key < kOutsideKey && key >= kNegativeKey) {
+      ++negative[key - kNegativeKey];
+      ++n_negative;
+    } else if (key == kZeroKey) {
+      ++n_zero;
+    } else {
+      deferred[n_deferred++] = static_cast<std::uint16_t>(j);
+    }
+  }
+  zero_count_ += n_zero;
+  positive_.total += n - n_zero - n_negative - n_deferred;
+  negative_.total += n_negative;
+  if (n_deferred == 0) return;
+
+  // Values outside their window: grow (or collapse) each window once for all of them.
+  for (const bool is_negative : {false, true}) {
+    std::int32_t lo = std::numeric_limits<std::int32_t>::max();
+    std::int32_t hi = std::numeric_limits<std::int32_t>::min();
+    std::uint64_t k = 0;
+    for (std::size_t j = 0; j < n_deferred; ++j) {
+      if ((values[deferred[j]] < 0.0) != is_negative) continue;
+      lo = std::min(lo, bins[deferred[j]]);
+      hi = std::max(hi, bins[deferred[j]]);
+      ++k;
+    }
+    if (k == 0) continue;
+    Store& store = is_negative ? negative_ : positive_;
+    const std::int64_t floor = store.reserve(lo, hi, cap_);
+    for (std::size_t j = 0; j < n_deferred; ++j) {
+      if ((values[deferred[j]] < 0.0) != is_negative) continue;
+      const std::int64_t bin = std::max<std::int64_t>(bins[deferred[j]], floor);
+      ++store.counts[static_cast<std::size_t>(bin - store.offset)];
+    }
+    store.total += k;
+    store.top = std::max(store.top, hi);
+  }
+}
+
+void QuantileSketch::add_strided(const double* first, std::size_t n, std::size_t stride) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (std::isnan(first[i * stride])) {
+      throw std::invalid_argument("QuantileSketch::add_strided: NaN is not a valid value");
+    }
+  }
+  double finite[batch_size];
+  for (std::size_t done = 0; done < n;) {
+    const std::size_t k = std::min(batch_size, n - done);
+    const double* p = first + done * stride;
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < k; ++i, p += stride) {
+      const double v = *p;
+      finite[m] = v;
+      if (std::isfinite(v)) [[likely]] {
+        ++m;
+      } else {
+        add_general(v);  // an infinity: its own count, and min or max (no ties with finite values)
+      }
+    }
+    add_finite(finite, m);
+    done += k;
   }
 }
 
@@ -144,27 +456,30 @@ void QuantileSketch::merge(const QuantileSketch& other) {
     merge(copy);
     return;
   }
-  const auto merge_store = [](Store& into, const Store& from) {
+  const auto merge_store = [this](Store& into, const Store& from) {
     if (from.total == 0) return;
-    // Widen the window once to cover both ends of `from` (zero-count adds), then add counts.
-    // Only the integer counts matter for results, so any order of merges gives the same bins.
-    std::int32_t first = 0;
-    std::int32_t last = 0;
-    bool found = false;
-    for (std::size_t i = 0; i < from.counts.size(); ++i) {
+    // Widen the window once to cover both ends of `from` (collapsing if the cap requires),
+    // then add counts. Only the integer counts and the highest bin matter for results, so any
+    // order of merges gives the same bins.
+    std::size_t first = 0;
+    while (from.counts[first] == 0) ++first;
+    std::size_t last = from.counts.size() - 1;
+    while (from.counts[last] == 0) --last;
+    const auto bin_at = [&from](std::size_t i) {
+      return static_cast<std::int32_t>(from.offset + static_cast<std::int64_t>(i));
+    };
+    const std::int64_t floor = into.reserve(bin_at(first), bin_at(last), cap_);
+    for (std::size_t i = first; i <= last; ++i) {
       if (from.counts[i] == 0) continue;
-      const auto bin = static_cast<std::int32_t>(from.offset + static_cast<std::int64_t>(i));
-      if (!found) first = bin;
-      last = bin;
-      found = true;
+      std::uint32_t& slot = into.counts[static_cast<std::size_t>(
+          std::max<std::int64_t>(bin_at(i), floor) - into.offset)];
+      if (from.counts[i] > std::numeric_limits<std::uint32_t>::max() - slot) {
+        throw std::overflow_error("QuantileSketch: more than 2^32 - 1 values in one bin");
+      }
+      slot += from.counts[i];
     }
-    into.add(first, 0);
-    into.add(last, 0);
-    for (std::size_t i = 0; i < from.counts.size(); ++i) {
-      if (from.counts[i] == 0) continue;
-      into.add(static_cast<std::int32_t>(from.offset + static_cast<std::int64_t>(i)),
-               from.counts[i]);
-    }
+    into.total += from.total;
+    into.top = std::max(into.top, bin_at(last));
   };
   merge_store(positive_, other.positive_);
   merge_store(negative_, other.negative_);

@@ -12,16 +12,45 @@
 ///
 /// Why this sketch: merging adds integer counts per bin, so the result is identical whatever
 /// the order or grouping of inserts and merges: the property that makes the Monte Carlo
-/// summary bit-identical for any thread count. Memory is a window of counts per sign whose
-/// length depends on the spread of the values (ln(max/min) / ln(gamma) bins), not on how many
-/// values were added. The exact minimum and maximum are kept, and reported quantiles are
-/// clamped to [min, max], so a sketch of one value returns that value exactly.
+/// summary bit-identical for any thread count. The exact minimum and maximum are kept, and
+/// reported quantiles are clamped to [min, max], so a sketch of one value returns that value
+/// exactly.
+///
+/// Memory bound. Each sign keeps a contiguous window of 32-bit counts whose length follows
+/// the spread of the values, not their number, and is capped at
+///     B(a) = ceil(128 m) + 2 bins,   m = 3 / (4 ln gamma) bins per octave (power of two),
+/// i.e. 128 octaves (kept_octaves) at full resolution, plus two bins for rounding. When the
+/// values of one sign need more bins than that, the lowest ones are collapsed (DDSketch's
+/// "collapsing lowest" store): a value whose bin lies more than B(a) - 1 bins below the highest
+/// bin of its sign is counted in the lowest kept bin instead. What this keeps:
+///   * every reported quantile whose true value v has |v| >= M / 2^128, M the largest finite
+///     magnitude of the same sign, is within relative error a of v (for data of one sign: every
+///     quantile of rank at least the number of values below M / 2^128);
+///   * a smaller magnitude is reported with the right sign, too large in magnitude but at most
+///     M / 2^128 (so its absolute error is below M / 2^128 = 2.9e-39 M);
+///   * counts, infinities, zeros, min and max stay exact.
+/// The collapsed state is a function of the multiset of values (the highest bin is a maximum),
+/// so inserts and merges in any order and grouping still give bit-identical sketches.
+/// 2^128 = 3.4e38 is far wider than the data: the widest cell of the shipped scenarios spans
+/// 2^67.5 between its smallest and largest value at 2,000 samples (and its 5% quantile is 2^62.5
+/// below its maximum); results of runs that stay inside the cap are bit-identical to those of
+/// the uncapped sketch. max_memory_bytes(a) is the worst case of one sketch, about 8 B(a) bytes:
+/// 77 KB at a = 0.005, 768 KB at a = 5e-4, 3.8 MB at 1e-4. A run holds one sketch per summary
+/// cell (SummaryCell::max_memory_bytes), so the run options can refuse, before running, an
+/// accuracy whose worst case over the run's cells exceeds a memory limit.
+///
+/// Speed. add() is inline for the common cases; add_strided() takes a run of values at once
+/// (the Monte Carlo driver's path, via fold_rows in summary_cell.hpp): bins for the whole run in
+/// a loop without branches (SSE2 on baseline x86-64), then one increment per value, and window
+/// growth once per run. Both give bit-identical sketches for the same values in the same order.
 ///
 /// Quantile definition: the value of rank floor(q (n - 1)) among the n values sorted
 /// ascending (0-based), i.e. the lower order statistic; q in [0, 1].
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -30,14 +59,18 @@ namespace gapcast {
 class QuantileSketch {
  public:
   static constexpr double default_relative_accuracy = 0.005;
+  /// Dynamic range each sign keeps at full accuracy, in powers of two below its largest
+  /// magnitude (see the memory bound above).
+  static constexpr int kept_octaves = 128;
 
   explicit QuantileSketch(double relative_accuracy = default_relative_accuracy);
 
   /// Adds one value. NaN is a programming error: it throws std::invalid_argument.
   void add(double value) {
-    // The common cases, a finite value inside the current window or an exact zero, stay inline: a
-    // Monte Carlo run adds millions of values and this is most of them. Everything else
-    // (zeros, negatives, infinities, NaN, window growth) takes the general path.
+    // The common cases, a finite value inside the current window or an exact zero, stay inline.
+    // Everything else (negatives outside the window, infinities, NaN, window growth) takes the
+    // general path. A value inside the window never needs a collapse: the window is at most
+    // B(a) bins long and holds the highest bin, so all of it lies above the collapse floor.
     const double magnitude = std::fabs(value);
     if (magnitude >= min_positive_ && magnitude <= max_finite_) {
       Store& store = value > 0.0 ? positive_ : negative_;
@@ -60,6 +93,13 @@ class QuantileSketch {
     }
     add_general(value);
   }
+
+  /// Adds first[0], first[stride], ..., first[(n - 1) stride], in that order. The sketch ends
+  /// bit-identical to n calls of add() with the same values, but the bins of a run of values are
+  /// computed together in a loop the compiler vectorises, and each window grows at most once
+  /// per run. If any of the values is NaN it throws std::invalid_argument and adds none of them.
+  void add_strided(const double* first, std::size_t n, std::size_t stride = 1);
+
   /// Adds every count of `other`, which must have the same relative accuracy.
   void merge(const QuantileSketch& other);
 
@@ -75,11 +115,25 @@ class QuantileSketch {
   [[nodiscard]] std::size_t memory_bytes() const;
   void clear();
 
+  /// B(a): the most bins one sign's window can hold at relative accuracy a (see above).
+  /// Throws std::invalid_argument for an accuracy the constructor would refuse.
+  [[nodiscard]] static std::size_t max_bins_per_sign(double relative_accuracy);
+  /// Worst-case bytes of one sketch at relative accuracy a, whatever values and merges it sees:
+  /// the object itself plus two full windows, sizeof(QuantileSketch) + 2 * 4 * B(a) (heap
+  /// allocator headers, a few dozen bytes, not included).
+  [[nodiscard]] static std::size_t max_memory_bytes(double relative_accuracy);
+
  private:
+  friend class SummaryCell;
+
   static constexpr std::uint32_t max_count = 0xffffffffu;
-  static constexpr double max_finite_ = 1.7976931348623157e308;
+  static constexpr double max_finite_ = std::numeric_limits<double>::max();
+  /// Values per batch of add_finite (stack buffers of this many values).
+  static constexpr std::size_t batch_size = 256;
 
   void add_general(double value);
+  /// Adds values[0..n), all finite (no NaN, no infinity), n <= batch_size: the batch path.
+  void add_finite(const double* values, std::size_t n);
 
   /// Contiguous window of bin counts starting at bin `offset`. Counts are 32-bit: a bin would
   /// need more than four billion values to overflow (add() throws std::overflow_error then),
@@ -87,13 +141,25 @@ class QuantileSketch {
   /// what the summary's speed depends on.
   struct Store {
     std::int32_t offset = 0;
+    /// At most the highest bin holding a count (INT32_MIN if none), exactly that after
+    /// reserve(): the per-value paths leave it behind, reserve() catches up. The collapse floor
+    /// is top - cap + 1.
+    std::int32_t top = std::numeric_limits<std::int32_t>::min();
     std::vector<std::uint32_t> counts;
     std::uint64_t total = 0;
-    void add(std::int32_t bin, std::uint64_t n);
+    /// Makes the window cover the bins [lo, hi] that are about to receive counts, collapsing
+    /// counts below the new floor into it, and returns the floor: a bin b is then counted at
+    /// max(b, floor). The window never exceeds `cap` bins.
+    std::int64_t reserve(std::int32_t lo, std::int32_t hi, std::int64_t cap);
+    /// Adds n values in bin `bin` (general path: grows or collapses as needed).
+    void add(std::int32_t bin, std::uint64_t n, std::int64_t cap);
   };
   /// Bin of a positive normal value: ceil(L(v) * multiplier_) with L the interpolated log2
   /// (see quantile_sketch.cpp). Inline because it is on the per-value path.
   [[nodiscard]] std::int32_t bin_of(double magnitude) const {
+    return bin_of(magnitude, multiplier_);
+  }
+  [[nodiscard]] static std::int32_t bin_of(double magnitude, double multiplier) {
     std::uint64_t bits = 0;
     std::memcpy(&bits, &magnitude, sizeof bits);
     const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
@@ -103,7 +169,7 @@ class QuantileSketch {
     const double log2_approx = static_cast<double>(exponent) + (s * (6.0 - s) - 5.0) * (1.0 / 3.0);
     // ceil without a library call (baseline x86-64 has no rounding instruction): truncate,
     // then step up when the truncation fell below a positive fraction.
-    const double scaled = log2_approx * multiplier_;
+    const double scaled = log2_approx * multiplier;
     const auto truncated = static_cast<std::int32_t>(scaled);
     return truncated + (scaled > static_cast<double>(truncated) ? 1 : 0);
   }
@@ -113,6 +179,7 @@ class QuantileSketch {
   double gamma_;
   double multiplier_;  ///< bins per unit of the approximate log2 (see bin_of)
   double min_positive_;
+  std::int64_t cap_;   ///< B(a), bins per sign
   Store positive_, negative_;
   std::uint64_t zero_count_ = 0;
   std::uint64_t pos_inf_ = 0, neg_inf_ = 0;

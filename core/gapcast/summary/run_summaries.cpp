@@ -22,11 +22,9 @@ RunSummaries::RunSummaries(CellLayout layout, const std::vector<MetricInfo>& met
 
 void RunSummaries::fold_cells(const double* rows, std::size_t count, std::size_t cell_begin,
                               std::size_t cell_end) {
-  const std::size_t row_size = layout_.row_size();
-  for (std::size_t j = 0; j < count; ++j) {
-    const double* row = rows + j * row_size;
-    for (std::size_t c = cell_begin; c != cell_end; ++c) cells_[c].add(row[c], probability_[c] != 0);
-  }
+  fold_rows(std::span<SummaryCell>(cells_).subspan(cell_begin, cell_end - cell_begin),
+            std::span<const char>(probability_).subspan(cell_begin, cell_end - cell_begin),
+            rows + cell_begin, count, layout_.row_size());
 }
 
 RunSummaries::Statistics RunSummaries::finish(std::span<const double> quantiles) const {

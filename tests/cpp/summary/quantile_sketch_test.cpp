@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -13,9 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "gapcast/summary/summary_cell.hpp"
+
 namespace {
 
 using gapcast::QuantileSketch;
+using gapcast::SummaryCell;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 const std::vector<double> kTestQuantiles = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
@@ -420,6 +424,512 @@ TEST(QuantileSketch, ClearResetsEverything) {
   EXPECT_EQ(sketch.min(), 42.0);
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// The batch API: bit-identical to adding one value at a time.
+
+std::uint64_t bits_of(double x) { return std::bit_cast<std::uint64_t>(x); }
+
+// Everything a sketch reports, compared bit for bit: counts, min and max (the sign of a zero
+// included) and the value at every rank (or at 4001 ranks spread over a large sketch).
+void expect_same_state(const QuantileSketch& expected, const QuantileSketch& actual,
+                       const std::string& label) {
+  ASSERT_EQ(actual.count(), expected.count()) << label;
+  EXPECT_EQ(actual.infinite_count(), expected.infinite_count()) << label;
+  EXPECT_EQ(bits_of(actual.min()), bits_of(expected.min())) << label;
+  EXPECT_EQ(bits_of(actual.max()), bits_of(expected.max())) << label;
+  const std::uint64_t n = expected.count();
+  if (n < 2) return;
+  std::vector<double> qs;
+  const std::uint64_t step = std::max<std::uint64_t>(1, n / 4000);
+  for (std::uint64_t r = 0; r < n - 1; r += step) {
+    qs.push_back((static_cast<double>(r) + 0.5) / static_cast<double>(n - 1));  // rank r
+  }
+  qs.push_back(1.0);
+  std::vector<double> e(qs.size());
+  std::vector<double> a(qs.size());
+  expected.quantiles(qs, e);
+  actual.quantiles(qs, a);
+  for (std::size_t i = 0; i < qs.size(); ++i) {
+    ASSERT_EQ(bits_of(a[i]), bits_of(e[i])) << label << " at q=" << qs[i] << ": " << a[i]
+                                            << " vs " << e[i];
+  }
+}
+
+// Every kind of value the sketch tells apart, and the edges between them: both zeros,
+// subnormals and values just either side of min_positive (1e-300), powers of two and their
+// neighbours (where the interpolated log2 changes pieces), the largest doubles, infinities.
+std::vector<double> edge_data(std::size_t n, std::uint64_t seed) {
+  std::vector<double> data = varied_data(n, seed);
+  const double specials[] = {0.0,
+                             -0.0,
+                             1e-300,
+                             -1e-300,
+                             std::nextafter(1e-300, 0.0),
+                             std::nextafter(1e-300, 1.0),
+                             std::numeric_limits<double>::denorm_min(),
+                             -std::numeric_limits<double>::denorm_min(),
+                             std::numeric_limits<double>::min(),
+                             std::numeric_limits<double>::max(),
+                             -std::numeric_limits<double>::max(),
+                             kInf,
+                             -kInf};
+  for (const double v : specials) data.push_back(v);
+  for (int e = -996; e <= 1023; e += 7) {
+    const double p = std::ldexp(1.0, e);
+    for (const double v : {p, std::nextafter(p, 0.0), std::nextafter(p, kInf), 1.5 * p}) {
+      data.push_back(v);
+      data.push_back(-v);
+    }
+  }
+  // A fixed shuffle (Fisher-Yates on the standard engine) so that the edges are spread over
+  // every position of a batch.
+  std::mt19937_64 engine(seed);
+  for (std::size_t i = data.size() - 1; i > 0; --i) std::swap(data[i], data[engine() % (i + 1)]);
+  return data;
+}
+
+TEST(QuantileSketchBatch, AddStridedEqualsAddForAnyBatchingAndStride) {
+  for (const double a : {QuantileSketch::default_relative_accuracy, 0.02, 0.001}) {
+    const std::vector<double> data = edge_data(20000, 31);
+    QuantileSketch one_by_one(a);
+    for (const double v : data) one_by_one.add(v);
+    for (const std::size_t stride : {1, 3}) {
+      // The values at every stride-th place, NaN in between: the batch must not read them.
+      std::vector<double> buffer(data.size() * stride, std::numeric_limits<double>::quiet_NaN());
+      for (std::size_t i = 0; i < data.size(); ++i) buffer[i * stride] = data[i];
+      for (const std::size_t batch : {1, 2, 3, 7, 255, 256, 257, 1000, 20000000}) {
+        QuantileSketch batched(a);
+        for (std::size_t first = 0; first < data.size(); first += batch) {
+          const std::size_t n = std::min(batch, data.size() - first);
+          batched.add_strided(buffer.data() + first * stride, n, stride);
+        }
+        expect_same_state(one_by_one, batched,
+                          "a=" + std::to_string(a) + " stride " + std::to_string(stride) +
+                              " batch " + std::to_string(batch));
+      }
+    }
+  }
+}
+
+TEST(QuantileSketchBatch, SignedZerosKeepTheFirstAsAddDoes) {
+  // min and max keep the first of values that compare equal, which only +0 and -0 can tell
+  // apart; the batch compares lanes out of order, so it has to restore that.
+  const std::vector<std::vector<double>> cases = {
+      {0.0, -0.0}, {-0.0, 0.0}, {1.0, -0.0, 0.0}, {-1.0, 0.0, -0.0},
+      {2.0, 3.0, -0.0, 0.0, -0.0}, {-2.0, 5.0, 0.0, 0.0, -0.0, -0.0, 0.0},
+      {0.0, 0.0, 0.0, -0.0}, {-0.0, -0.0, -0.0, 0.0}, {1e-310, -0.0, -1e-310, 0.0}};
+  for (const auto& values : cases) {
+    for (std::size_t prefix = 0; prefix <= values.size(); ++prefix) {
+      // The first `prefix` values one at a time, the rest as one batch: the batch must also
+      // respect a minimum or maximum already held.
+      QuantileSketch expected;
+      QuantileSketch actual;
+      for (const double v : values) expected.add(v);
+      for (std::size_t i = 0; i < prefix; ++i) actual.add(values[i]);
+      actual.add_strided(values.data() + prefix, values.size() - prefix);
+      EXPECT_EQ(bits_of(actual.min()), bits_of(expected.min())) << "prefix " << prefix;
+      EXPECT_EQ(bits_of(actual.max()), bits_of(expected.max())) << "prefix " << prefix;
+    }
+  }
+}
+
+TEST(QuantileSketchBatch, NaNThrowsAndAddsNothing) {
+  QuantileSketch sketch;
+  sketch.add(2.0);
+  const std::vector<double> values = {1.0, -3.0, 0.0, std::numeric_limits<double>::quiet_NaN(),
+                                      7.0};
+  EXPECT_THROW(sketch.add_strided(values.data(), values.size()), std::invalid_argument);
+  EXPECT_EQ(sketch.count(), 1U);
+  EXPECT_EQ(sketch.min(), 2.0);
+  EXPECT_EQ(sketch.max(), 2.0);
+  sketch.add_strided(values.data(), 0);  // nothing, and no read
+  EXPECT_EQ(sketch.count(), 1U);
+}
+
+// Everything a summary cell reports, bit for bit.
+void expect_same_cell(const SummaryCell& expected, const SummaryCell& actual,
+                      const std::string& label) {
+  EXPECT_EQ(actual.counts().finite, expected.counts().finite) << label;
+  EXPECT_EQ(actual.counts().infinite, expected.counts().infinite) << label;
+  EXPECT_EQ(actual.counts().undefined, expected.counts().undefined) << label;
+  EXPECT_EQ(bits_of(actual.mean()), bits_of(expected.mean())) << label;
+  expect_same_state(expected.sketch(), actual.sketch(), label);
+}
+
+// Values as a summary cell sees them: NaN for undefined as well.
+std::vector<double> cell_data(std::size_t n, std::uint64_t seed) {
+  std::vector<double> data = edge_data(n, seed);
+  Generator gen(seed + 1);
+  for (double& v : data) {
+    if (gen.uniform() < 0.05) v = std::numeric_limits<double>::quiet_NaN();
+  }
+  return data;
+}
+
+TEST(SummaryCellBatch, AddStridedEqualsAdd) {
+  const std::vector<double> data = cell_data(5000, 41);
+  for (const bool probability : {false, true}) {
+    SummaryCell expected(0.005);
+    for (const double v : data) expected.add(v, probability);
+    for (const std::size_t batch : {1, 5, 256, 257, 100000}) {
+      SummaryCell actual(0.005);
+      for (std::size_t first = 0; first < data.size(); first += batch) {
+        actual.add_strided(data.data() + first, std::min(batch, data.size() - first), 1,
+                           probability);
+      }
+      expect_same_cell(expected, actual,
+                       "batch " + std::to_string(batch) + (probability ? " probability" : ""));
+    }
+  }
+}
+
+TEST(SummaryCellBatch, FoldRowsEqualsTheDriversPerValueLoop) {
+  // A wave of 300 samples x 45 cells, rows 48 apart (the last 3 slots of a row are not cells),
+  // folded as the Monte Carlo driver does it, into blocks of cells of uneven width.
+  constexpr std::size_t kRows = 300;
+  constexpr std::size_t kCells = 45;
+  constexpr std::size_t kStride = 48;
+  std::vector<double> wave(kRows * kStride, std::numeric_limits<double>::quiet_NaN());
+  Generator gen(5);
+  std::vector<char> probability(kCells, 0);
+  for (std::size_t c = 0; c < kCells; c += 7) probability[c] = 1;
+  const std::vector<double> pool = cell_data(4000, 43);
+  for (std::size_t r = 0; r < kRows; ++r) {
+    for (std::size_t c = 0; c < kCells; ++c) {
+      const auto pick = static_cast<std::size_t>(gen.uniform() * static_cast<double>(pool.size()));
+      wave[r * kStride + c] = probability[c] ? (gen.uniform() < 0.4 ? 1.0 : 0.0) : pool[pick];
+    }
+  }
+  std::vector<SummaryCell> expected(kCells, SummaryCell(0.005));
+  std::vector<SummaryCell> actual(kCells, SummaryCell(0.005));
+  for (int pass = 0; pass < 2; ++pass) {  // twice: the second wave meets grown windows
+    for (std::size_t r = 0; r < kRows; ++r) {
+      for (std::size_t c = 0; c < kCells; ++c) {
+        expected[c].add(wave[r * kStride + c], probability[c] != 0);
+      }
+    }
+    for (const auto& [begin, end] : {std::pair<std::size_t, std::size_t>{0, 17},
+                                     {17, 40}, {40, kCells}}) {
+      gapcast::fold_rows(std::span(actual).subspan(begin, end - begin),
+                         std::span<const char>(probability).subspan(begin, end - begin),
+                         wave.data() + begin, kRows, kStride);
+    }
+  }
+  for (std::size_t c = 0; c < kCells; ++c) {
+    expect_same_cell(expected[c], actual[c], "cell " + std::to_string(c));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bin mapping is today's: an independent rendering of the sketch's definition (bins of the
+// interpolated log2, lower order statistic, exact min and max, clamping, and the collapse of the
+// lowest bins beyond the memory cap) must agree with it bit for bit.
+
+class ReferenceSketch {
+ public:
+  explicit ReferenceSketch(double a)
+      : m_(0.75 / std::log((1.0 + a) / (1.0 - a))),
+        cap_(static_cast<std::int64_t>(std::ceil(128.0 * m_)) + 2) {}
+
+  // ceil(L(v) m), L(2^e s) = e + (6s - s^2 - 5) / 3 for s in [1, 2).
+  [[nodiscard]] std::int64_t bin(double magnitude) const {
+    int e = 0;
+    const double s = 2.0 * std::frexp(magnitude, &e);
+    const double l = static_cast<double>(e - 1) + (s * (6.0 - s) - 5.0) * (1.0 / 3.0);
+    return static_cast<std::int64_t>(std::ceil(l * m_));
+  }
+  // The midpoint 2 lo hi / (lo + hi) of bin b = (lo, hi], computed with an unbounded exponent
+  // (as the sketch does: its product of lo and hi is scaled when it would leave the normal
+  // range; where it does not, the scaled and unscaled forms are the same operations).
+  [[nodiscard]] double representative(std::int64_t b) const {
+    const auto exp2 = [](double x) {
+      const double e = std::floor(x);
+      return std::ldexp(3.0 - std::sqrt(4.0 - 3.0 * (x - e)), static_cast<int>(e));
+    };
+    const double hi = exp2(static_cast<double>(b) / m_);
+    const double lo = exp2(static_cast<double>(b - 1) / m_);
+    if (std::isinf(hi)) return hi;
+    int e = 0;
+    (void)std::frexp(hi, &e);
+    const double l = std::ldexp(lo, -e);
+    const double h = std::ldexp(hi, -e);
+    return std::ldexp(2.0 * l * h / (l + h), e);
+  }
+
+  // quantiles(qs) of `data` as the sketch defines them.
+  [[nodiscard]] std::vector<double> quantiles(const std::vector<double>& data,
+                                              const std::vector<double>& qs) const {
+    double lo = kInf;
+    double hi = -kInf;
+    for (const double v : data) {  // in order: of equal values the first stays
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    // Each sign keeps the cap_ bins ending at its highest bin; lower bins count at the lowest.
+    std::int64_t top[2] = {std::numeric_limits<std::int64_t>::min(),
+                           std::numeric_limits<std::int64_t>::min()};
+    for (const double v : data) {
+      if (std::isfinite(v) && std::fabs(v) >= 1e-300) {
+        top[v < 0 ? 1 : 0] = std::max(top[v < 0 ? 1 : 0], bin(std::fabs(v)));
+      }
+    }
+    const auto kept_bin = [&](double v) {
+      return std::max(bin(std::fabs(v)), top[v < 0 ? 1 : 0] - cap_ + 1);
+    };
+    // Walk order: -inf, negatives by decreasing bin, zeros, positives by increasing bin, +inf.
+    constexpr std::int64_t kShift = std::int64_t{1} << 40;
+    std::vector<std::pair<std::int64_t, double>> keyed;
+    for (const double v : data) {
+      std::int64_t key = 0;
+      if (std::isinf(v)) {
+        key = v < 0 ? std::numeric_limits<std::int64_t>::min()
+                    : std::numeric_limits<std::int64_t>::max();
+      } else if (std::fabs(v) >= 1e-300) {
+        key = v < 0 ? -(kept_bin(v) + kShift) : kept_bin(v) + kShift;
+      }
+      keyed.emplace_back(key, v);
+    }
+    std::sort(keyed.begin(), keyed.end(),
+              [](const auto& x, const auto& y) { return x.first < y.first; });
+    const std::size_t n = data.size();
+    std::vector<double> out;
+    for (const double q : qs) {
+      const auto rank = static_cast<std::size_t>(std::floor(q * static_cast<double>(n - 1)));
+      const double v = keyed[rank].second;
+      if (rank == 0) {
+        out.push_back(lo);
+      } else if (rank == n - 1) {
+        out.push_back(hi);
+      } else if (std::isinf(v)) {
+        out.push_back(v);
+      } else if (std::fabs(v) < 1e-300) {
+        out.push_back(std::clamp(0.0, lo, hi));
+      } else {
+        const double r = representative(kept_bin(v));
+        out.push_back(std::clamp(v < 0 ? -r : r, lo, hi));
+      }
+    }
+    return out;
+  }
+
+ private:
+  double m_;
+  std::int64_t cap_;
+};
+
+TEST(QuantileSketch, MatchesTheInterpolatedMappingBitForBit) {
+  // The edge data span 2^2000, so every sign's lowest bins collapse; the varied data alone span
+  // about 2^40 and collapse none, which is where results must equal those of the sketch before
+  // the memory cap.
+  for (const double a : {QuantileSketch::default_relative_accuracy, 0.02, 0.001}) {
+    for (const auto& data : {edge_data(6000, 17), varied_data(6000, 18)}) {
+      const ReferenceSketch reference(a);
+      QuantileSketch one_by_one(a);
+      QuantileSketch batched(a);
+      for (const double v : data) one_by_one.add(v);
+      batched.add_strided(data.data(), data.size());
+      // Every rank, and both ends.
+      const std::size_t n = data.size();
+      std::vector<double> qs = {0.0, 1.0};
+      for (std::size_t r = 0; r + 1 < n; ++r) {
+        qs.push_back((static_cast<double>(r) + 0.5) / static_cast<double>(n - 1));
+      }
+      const std::vector<double> expected = reference.quantiles(data, qs);
+      std::vector<double> actual(qs.size());
+      std::vector<double> actual_batched(qs.size());
+      one_by_one.quantiles(qs, actual);
+      batched.quantiles(qs, actual_batched);
+      for (std::size_t i = 0; i < qs.size(); ++i) {
+        ASSERT_EQ(bits_of(actual[i]), bits_of(expected[i])) << "a=" << a << " q=" << qs[i];
+        ASSERT_EQ(bits_of(actual_batched[i]), bits_of(expected[i])) << "a=" << a << " q=" << qs[i];
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known distributions: n = 2^17 + 1 values x_i = F^-1(i / 2^17) (the two ends pulled in by a
+// quarter step, where F^-1 is infinite), inserted in a shuffled order. At q = r / 2^17 the
+// rank floor(q (n - 1)) is exactly r, so the sample quantile is the distribution's own F^-1(q),
+// and the sketch must report it within the relative accuracy.
+
+void expect_known_quantiles(double a, const std::function<double(double)>& inverse_cdf,
+                            const std::string& label) {
+  constexpr std::size_t steps = std::size_t{1} << 17;
+  constexpr double step = 1.0 / static_cast<double>(steps);
+  std::vector<double> data(steps + 1);
+  for (std::size_t i = 1; i < steps; ++i) data[i] = inverse_cdf(static_cast<double>(i) * step);
+  data.front() = inverse_cdf(0.25 * step);
+  data.back() = inverse_cdf(1.0 - 0.25 * step);
+  std::vector<double> shuffled = data;
+  std::mt19937_64 engine(8);
+  for (std::size_t i = shuffled.size() - 1; i > 0; --i) {
+    std::swap(shuffled[i], shuffled[engine() % (i + 1)]);
+  }
+  QuantileSketch sketch(a);
+  sketch.add_strided(shuffled.data(), shuffled.size());
+  for (const double level : {0.001, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.999}) {
+    const double q = std::round(level * static_cast<double>(steps)) * step;  // r / 2^17
+    const double known = inverse_cdf(q);
+    const double estimate = sketch.quantile(q);
+    EXPECT_LE(std::fabs(estimate - known), (a + 1e-12) * std::fabs(known))
+        << label << " q=" << q << " known=" << known << " estimate=" << estimate;
+  }
+}
+
+TEST_P(QuantileSketchAccuracy, KnownQuantilesOfKnownDistributions) {
+  const double a = GetParam();
+  expect_known_quantiles(a, [](double u) { return -std::log1p(-u); }, "exponential(1)");
+  // Pareto, alpha = 0.5: 12 decades between its 0.1% and 99.9% quantiles.
+  expect_known_quantiles(a, [](double u) { return std::pow(1.0 - u, -2.0); }, "pareto(0.5)");
+  // Log-logistic with shape 1/4 (a closed-form cousin of the lognormal): 24 decades between
+  // its 0.1% and 99.9% quantiles.
+  expect_known_quantiles(a, [](double u) { return std::exp(4.0 * std::log(u / (1.0 - u))); },
+                         "log-logistic(0.25)");
+  // Both signs: a Cauchy.
+  expect_known_quantiles(a, [](double u) { return std::tan(std::numbers::pi * (u - 0.5)); },
+                         "cauchy");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The memory bound.
+
+TEST(QuantileSketchMemory, BoundFollowsTheDocumentedFormula) {
+  for (const double a : {0.5, 0.05, 0.02, QuantileSketch::default_relative_accuracy, 0.001, 1e-4}) {
+    const double m = 0.75 / std::log((1.0 + a) / (1.0 - a));
+    const auto bins = static_cast<std::size_t>(std::ceil(128.0 * m)) + 2;
+    EXPECT_EQ(QuantileSketch::max_bins_per_sign(a), bins) << a;
+    EXPECT_EQ(QuantileSketch::max_memory_bytes(a), sizeof(QuantileSketch) + 2 * 4 * bins) << a;
+    EXPECT_GT(SummaryCell::max_memory_bytes(a), QuantileSketch::max_memory_bytes(a)) << a;
+  }
+  // The figures quoted in the header and docs/model.md.
+  EXPECT_EQ(QuantileSketch::max_bins_per_sign(0.005), 9602U);
+  EXPECT_NEAR(static_cast<double>(QuantileSketch::max_memory_bytes(0.005)), 77e3, 0.5e3);
+  EXPECT_NEAR(static_cast<double>(QuantileSketch::max_memory_bytes(5e-4)), 768e3, 1e3);
+  EXPECT_THROW((void)QuantileSketch::max_memory_bytes(0.0), std::invalid_argument);
+  EXPECT_THROW((void)QuantileSketch::max_memory_bytes(std::numeric_limits<double>::quiet_NaN()),
+               std::invalid_argument);
+}
+
+// Values 10^k for k = -300 .. 300 in steps of 1/8 decade, both signs, plus zeros: far more
+// bins than the cap at every accuracy tested.
+std::vector<double> adversarial_data() {
+  std::vector<double> data;
+  for (int i = -2400; i <= 2400; ++i) {
+    const double v = std::pow(10.0, i / 8.0);
+    data.push_back(v);
+    data.push_back(-v);
+  }
+  data.push_back(0.0);
+  return data;
+}
+
+TEST(QuantileSketchMemory, CapHoldsForValuesSpanningTheWholeRange) {
+  for (const double a : {0.05, QuantileSketch::default_relative_accuracy, 0.001}) {
+    const std::size_t cap = 2 * 4 * QuantileSketch::max_bins_per_sign(a);
+    std::vector<double> data = adversarial_data();
+    QuantileSketch reference(a);
+    for (const double v : data) reference.add(v);
+    EXPECT_LE(reference.memory_bytes(), cap) << a;
+    // Ascending, descending and shuffled, one at a time and in batches: the same sketch, each
+    // within the cap.
+    std::vector<std::vector<double>> orders;
+    std::sort(data.begin(), data.end());
+    orders.push_back(data);
+    orders.emplace_back(data.rbegin(), data.rend());
+    std::mt19937_64 engine(4);
+    for (std::size_t i = data.size() - 1; i > 0; --i) std::swap(data[i], data[engine() % (i + 1)]);
+    orders.push_back(data);
+    for (std::size_t k = 0; k < orders.size(); ++k) {
+      QuantileSketch one_by_one(a);
+      for (const double v : orders[k]) one_by_one.add(v);
+      QuantileSketch batched(a);
+      for (std::size_t first = 0; first < orders[k].size(); first += 300) {
+        batched.add_strided(orders[k].data() + first,
+                            std::min<std::size_t>(300, orders[k].size() - first));
+      }
+      EXPECT_LE(one_by_one.memory_bytes(), cap) << a << " order " << k;
+      EXPECT_LE(batched.memory_bytes(), cap) << a << " order " << k;
+      expect_same_state(reference, one_by_one, "one by one, order " + std::to_string(k));
+      expect_same_state(reference, batched, "batched, order " + std::to_string(k));
+    }
+  }
+}
+
+TEST(QuantileSketchMemory, AccuracyHoldsWithin2To128OfTheLargestMagnitude) {
+  // Log-uniform magnitudes over 1e-300 .. 1e300, both signs: the collapse must engage (the test
+  // checks that it does) and leave the documented guarantee.
+  for (const double a : {QuantileSketch::default_relative_accuracy, 0.02}) {
+    Generator gen(12);
+    std::vector<double> data;
+    for (int i = 0; i < 100000; ++i) {
+      const double v = std::pow(10.0, -300.0 + 600.0 * gen.uniform());
+      data.push_back(gen.uniform() < 0.3 ? -v : v);
+    }
+    QuantileSketch sketch(a);
+    sketch.add_strided(data.data(), data.size());
+    std::sort(data.begin(), data.end());
+    const double largest_positive = data.back();
+    const double largest_negative = -data.front();
+    std::size_t collapsed = 0;
+    for (int i = 1; i < 1000; ++i) {
+      const double q = i / 1000.0;
+      const double exact = exact_quantile(data, q);
+      const double estimate = sketch.quantile(q);
+      const double floor = std::ldexp(exact > 0 ? largest_positive : largest_negative, -128);
+      if (std::fabs(exact) >= floor) {
+        EXPECT_LE(std::fabs(estimate - exact), (a + 1e-12) * std::fabs(exact)) << "q=" << q;
+      } else {
+        // Collapsed: same sign, magnitude between the true one and M / 2^128.
+        ++collapsed;
+        EXPECT_EQ(std::signbit(estimate), std::signbit(exact)) << "q=" << q;
+        EXPECT_GE(std::fabs(estimate), std::fabs(exact)) << "q=" << q;
+        EXPECT_LE(std::fabs(estimate), floor * (1.0 + 1e-12)) << "q=" << q;
+      }
+    }
+    EXPECT_GT(collapsed, 100U);  // not vacuous
+    EXPECT_LE(sketch.memory_bytes(), 2 * 4 * QuantileSketch::max_bins_per_sign(a));
+  }
+}
+
+TEST(QuantileSketchMemory, MergeRespectsTheCapWhateverTheOrder) {
+  const double a = QuantileSketch::default_relative_accuracy;
+  const std::size_t cap = 2 * 4 * QuantileSketch::max_bins_per_sign(a);
+  std::vector<double> data = adversarial_data();
+  std::mt19937_64 engine(6);
+  for (std::size_t i = data.size() - 1; i > 0; --i) std::swap(data[i], data[engine() % (i + 1)]);
+  QuantileSketch single(a);
+  single.add_strided(data.data(), data.size());
+  // Shards by magnitude, so that each shard's own window sits elsewhere: tiny, middling and
+  // huge values, and one of everything.
+  std::vector<QuantileSketch> shards(4, QuantileSketch(a));
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    const double e = std::log10(std::fabs(data[i]) + 1e-320);
+    shards[i % 5 == 0 ? 3 : e < -100 ? 0 : e < 100 ? 1 : 2].add(data[i]);
+  }
+  const std::vector<std::vector<int>> orders = {
+      {0, 1, 2, 3}, {3, 2, 1, 0}, {2, 0, 3, 1}, {1, 3, 0, 2}};
+  for (const auto& order : orders) {
+    QuantileSketch merged(a);
+    for (const int k : order) {
+      merged.merge(shards[static_cast<std::size_t>(k)]);
+      EXPECT_LE(merged.memory_bytes(), cap);
+    }
+    expect_same_state(single, merged, "merge order " + std::to_string(order[0]) +
+                                          std::to_string(order[1]) + std::to_string(order[2]) +
+                                          std::to_string(order[3]));
+  }
+  {  // pairwise, as a parallel reduction
+    QuantileSketch left = shards[0];
+    left.merge(shards[2]);
+    QuantileSketch right = shards[3];
+    right.merge(shards[1]);
+    right.merge(left);
+    EXPECT_LE(right.memory_bytes(), cap);
+    expect_same_state(single, right, "tree");
+  }
+}
 }  // namespace
 
 namespace gapcast {
