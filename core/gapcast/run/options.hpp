@@ -63,6 +63,9 @@ struct RunOptionLimits {
   /// The quantile sketches' memory per cell grows as 1 / accuracy (docs/model.md §14): below
   /// this the worst case is no longer bounded by anything a workstation has.
   static constexpr double min_quantile_accuracy = 1e-3, max_quantile_accuracy = 0.1;
+  /// The summaries' worst-case memory (every cell at its bin cap, SummaryCell::
+  /// max_memory_bytes) may not exceed this; typical runs use a small fraction of it.
+  static constexpr std::size_t max_summary_bytes = std::size_t{64} << 30;
   static constexpr std::size_t max_wave_size = 65536;
   static constexpr std::size_t max_raw_limit_bytes = std::size_t{1} << 40;
 };

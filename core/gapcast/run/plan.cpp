@@ -2,7 +2,10 @@
 
 #include <stdexcept>
 
+#include <cstdio>
+
 #include "gapcast/metrics/metrics.hpp"
+#include "gapcast/summary/summary_cell.hpp"
 
 namespace gapcast {
 namespace {
@@ -85,6 +88,24 @@ void plan_raw_output(const RunOptions& options, RunPlan& plan) {
   }
 }
 
+/// Refuses an accuracy whose worst-case summary memory (every cell's bins at their cap) is
+/// beyond what any machine running gapcast has (docs/model.md §14).
+void check_summary_memory(const RunOptions& options, const RunPlan& plan) {
+  const std::size_t cells =
+      plan.scenario_count() * (detail::metric_count * plan.months + detail::scalar_count);
+  const double worst = static_cast<double>(cells) *
+                       static_cast<double>(SummaryCell::max_memory_bytes(options.quantile_accuracy));
+  if (worst > static_cast<double>(RunOptionLimits::max_summary_bytes)) {
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "%g over %zu summary cells could take up to %.1f GiB, above the %zu GiB limit; "
+                  "choose a coarser accuracy, fewer scenarios or an earlier horizon",
+                  options.quantile_accuracy, cells, worst / double(1u << 30),
+                  RunOptionLimits::max_summary_bytes >> 30);
+    throw RunOptionError(RunOptionError::Kind::value, "quantile_accuracy", text);
+  }
+}
+
 }  // namespace
 
 RunPlan make_plan(const std::vector<Scenario>& scenarios, const RunOptions& options,
@@ -115,6 +136,7 @@ RunPlan make_plan(const std::vector<Scenario>& scenarios, const RunOptions& opti
   for (const auto& r : plan.scenarios) {
     plan.integrations[r.own].recording = ScenarioModel::Recording::all_series;
   }
+  check_summary_memory(options, plan);
   for (const auto& w : plan.worlds) plan.samplers.emplace_back(*w);
   plan_raw_output(options, plan);
   return plan;
