@@ -4,6 +4,7 @@
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <variant>
 
 #include "commands.hpp"
 #include "gapcast/output/result_files.hpp"
@@ -89,66 +90,53 @@ std::vector<std::filesystem::path> input_files(const std::vector<Scenario>& scen
   return files;
 }
 
-int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare) {
-  RunOptions options;
-  try {
-    options = options_from(a);
-  } catch (const RunOptionError& e) {
-    print_option_error(e);
-    return exit_bad_input;
-  }
+/// The scenarios and the baseline as loaded, and how they were given (for the manifest:
+/// `gapcast reproduce` reruns from it).
+struct LoadedInputs {
+  std::vector<Scenario> scenarios;
+  std::vector<Scenario> baseline;
+  RunInputs given;
+};
 
-  // How the scenarios were given, for the manifest: `gapcast reproduce` reruns from this.
-  RunInputs inputs;
-  for (const auto& f : a.files) inputs.scenarios.push_back(ScenarioInput{f, "", "", "", {}});
-  inputs.set = a.set;
-  LoadResult loaded;
-  std::shared_ptr<const Policy> baseline;
-  std::vector<Scenario> baseline_loaded;
+std::optional<LoadedInputs> load_inputs(const RunArgs& a) {
+  LoadedInputs in;
+  for (const auto& f : a.files) in.given.scenarios.push_back(ScenarioInput{f, "", "", "", {}});
+  in.given.set = a.set;
   try {
     LoadOptions load_options;
     load_options.set = a.set;
-    loaded = load_scenarios(a.files, load_options);
+    auto loaded = load_scenarios(a.files, load_options);
+    print_warnings(loaded.warnings);
+    in.scenarios = std::move(loaded.scenarios);
     if (!a.baseline.empty()) {
       auto base = load_scenarios({a.baseline}, load_options);
-      baseline = base.scenarios.front().policy;
-      inputs.baseline = ScenarioInput{a.baseline, "", "", "", base.scenarios.front().files};
-      baseline_loaded = base.scenarios;
       print_warnings(base.warnings);
+      in.given.baseline = ScenarioInput{a.baseline, "", "", "", base.scenarios.front().files};
+      in.baseline = std::move(base.scenarios);
     }
   } catch (const InputError& e) {
     for (const auto& d : e.diagnostics()) std::cerr << format_diagnostic(d) << "\n";
     std::cerr << "gapcast: " << e.diagnostics().size()
               << (e.diagnostics().size() == 1 ? " problem" : " problems")
               << " in the input; nothing was run or written\n";
-    return exit_bad_input;
+    return std::nullopt;
   }
-  print_warnings(loaded.warnings);
-  if (!check_years(a.years, loaded.scenarios.front().world->start, options.horizon)) {
-    return exit_bad_input;
-  }
+  return in;
+}
 
-  InterruptGuard interrupts;
-  std::optional<OutputTransaction> output;
-  if (!a.out.empty()) {
-    auto files = input_files(loaded.scenarios);
-    for (const auto& f : input_files(baseline_loaded)) files.push_back(f);
-    try {
-      output.emplace(a.out, OutputTransaction::Options{"manifest.json", files,
-                                                       InterruptGuard::flag()});
-    } catch (const OutputLocationError& e) {
-      std::cerr << "gapcast: --out: " << e.what() << "\nnothing was run or written\n";
-      return exit_bad_input;
-    }
-  }
-
-  ProgressReporter progress(!a.no_progress);
+/// Runs the Monte Carlo with progress and Ctrl-C; on failure prints why and returns the exit
+/// status instead.
+std::variant<Results, int> run_monte_carlo(const LoadedInputs& in, const RunOptions& options,
+                                           bool show_progress) {
+  ProgressReporter progress(show_progress);
   RunContext context;
   context.cancel = InterruptGuard::flag();
   context.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
-  Results results;
   try {
-    results = run(loaded.scenarios, options, baseline, context);
+    auto results = run(in.scenarios, options,
+                       in.baseline.empty() ? nullptr : in.baseline.front().policy, context);
+    progress.finish();
+    return results;
   } catch (const RunCancelled&) {
     progress.finish();
     std::cerr << "gapcast: interrupted; nothing was written\n";
@@ -166,35 +154,72 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
     std::cerr << "gapcast: error: " << e.what() << "\n";
     return exit_bad_input;
   }
-  progress.finish();
+}
 
-  if (!a.quiet) {
-    const auto months = report_months(results, a.years);
-    std::ostringstream head;
-    head << "gapcast " << results.info.engine_version << ": " << results.info.samples
-         << (results.info.options.central ? " central sample (every parameter at its median)"
-                                          : " samples")
-         << ", seed " << results.info.options.seed << ", " << results.scenarios.size()
-         << " scenario(s), " << results.dates.front() << " to " << results.dates.back() << "\n\n";
-    std::cout << head.str() << summary_table(results, months);
-    if (compare) std::cout << comparison_table(results, months);
+void print_tables(const Results& results, const std::vector<int>& years, bool compare) {
+  const auto months = report_months(results, years);
+  std::ostringstream head;
+  head << "gapcast " << results.info.engine_version << ": " << results.info.samples
+       << (results.info.options.central ? " central sample (every parameter at its median)"
+                                        : " samples")
+       << ", seed " << results.info.options.seed << ", " << results.scenarios.size()
+       << " scenario(s), " << results.dates.front() << " to " << results.dates.back() << "\n\n";
+  std::cout << head.str() << summary_table(results, months);
+  if (compare) std::cout << comparison_table(results, months);
+}
+
+int write_output(const Results& results, OutputTransaction& output, const RunArgs& a,
+                 const std::vector<std::string>& argv, const RunInputs& given) {
+  try {
+    const auto files = write_results(results, output, argv, &given);
+    std::cerr << "wrote";
+    for (const auto& f : files) std::cerr << " " << f;
+    std::cerr << " to " << a.out << "\n";
+    return exit_ok;
+  } catch (const OutputCancelled&) {
+    std::cerr << "gapcast: interrupted while writing; " << a.out << " was left as it was\n";
+    return exit_interrupted;
+  } catch (const std::exception& e) {
+    std::cerr << "gapcast: could not write results to " << a.out << ": " << e.what() << "\n("
+              << a.out << " was left as it was)\n";
+    return exit_internal;
   }
-  if (output) {
+}
+
+int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare) {
+  RunOptions options;
+  try {
+    options = options_from(a);
+  } catch (const RunOptionError& e) {
+    print_option_error(e);
+    return exit_bad_input;
+  }
+  const auto in = load_inputs(a);
+  if (!in) return exit_bad_input;
+  if (!check_years(a.years, in->scenarios.front().world->start, options.horizon)) {
+    return exit_bad_input;
+  }
+
+  // The output location is checked (and claimed) before the computation.
+  InterruptGuard interrupts;
+  std::optional<OutputTransaction> output;
+  if (!a.out.empty()) {
+    auto files = input_files(in->scenarios);
+    for (const auto& f : input_files(in->baseline)) files.push_back(f);
     try {
-      const auto files = write_results(results, *output, argv, &inputs);
-      std::cerr << "wrote";
-      for (const auto& f : files) std::cerr << " " << f;
-      std::cerr << " to " << a.out << "\n";
-    } catch (const OutputCancelled&) {
-      std::cerr << "gapcast: interrupted while writing; " << a.out << " was left as it was\n";
-      return exit_interrupted;
-    } catch (const std::exception& e) {
-      std::cerr << "gapcast: could not write results to " << a.out << ": " << e.what()
-                << "\n(" << a.out << " was left as it was)\n";
-      return exit_internal;
+      output.emplace(a.out, OutputTransaction::Options{"manifest.json", files,
+                                                       InterruptGuard::flag()});
+    } catch (const OutputLocationError& e) {
+      std::cerr << "gapcast: --out: " << e.what() << "\nnothing was run or written\n";
+      return exit_bad_input;
     }
   }
-  return exit_ok;
+
+  auto outcome = run_monte_carlo(*in, options, !a.no_progress);
+  if (const int* status = std::get_if<int>(&outcome)) return *status;
+  const Results& results = std::get<Results>(outcome);
+  if (!a.quiet) print_tables(results, a.years, compare);
+  return output ? write_output(results, *output, a, argv, in->given) : exit_ok;
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include <limits>
 
 #include "legacy/quantile_sketch.hpp"
-#include "gapcast/summary/results.hpp"
+#include "gapcast/summary/summary_cell.hpp"  // CellCounts, shared with the current cell
 
 namespace gapcast::legacy {
 

@@ -6,7 +6,8 @@ as NumPy arrays, an xarray Dataset or pandas DataFrames::
     import gapcast
 
     base = gapcast.load("baseline")                      # a shipped scenario, a file or a dict
-    faster = base.with_parameters(densing_doubling_months={"ci90": [2.5, 4]}).renamed("faster")
+    faster = base.with_parameters(
+        densing_doubling_months={"ci90": [2.5, 4], "truncate": [0.5, 240]}).renamed("faster")
     results = gapcast.run([base, faster], samples=2000, seed=1)
     results.metric("gap_training_months").sel(stat="p50")
     gapcast.plotting.fan_chart(results, "gap_training_months")

@@ -25,6 +25,20 @@ def names(directory):
     return sorted(p.name for p in directory.iterdir())
 
 
+def start_slow_run(cli, out, samples):
+    """Starts a one-thread run into `out` and returns once it holds the directory's lock (its
+    staging directory exists), so the caller's next step races nothing but the computation."""
+    proc = subprocess.Popen([str(cli), "run", BASELINE, "-q", "--no-progress", "-n", str(samples),
+                             "-j", "1", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(".staging-" in p.name for p in out.parent.iterdir()):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the run never created its staging directory"
+        time.sleep(0.01)
+    return proc
+
+
 def hidden_leftovers(parent):
     return [p.name for p in parent.iterdir()
             if p.name.startswith(".") and not p.name.endswith(".lock")]
@@ -81,11 +95,8 @@ def test_a_scenario_file_inside_the_output_directory_is_not_overwritten(cli, tmp
 
 def test_two_runs_into_one_directory_do_not_interleave(cli, tmp_path):
     out = tmp_path / "results"
-    slow = subprocess.Popen([str(cli), "run", BASELINE, "-q", "--no-progress", "-n", "3000",
-                             "-j", "1", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    slow = start_slow_run(cli, out, 30000)
     try:
-        time.sleep(1.0)
         second = run_into(cli, out, "-n", "5")
         assert second.returncode == 2, second.stderr
         assert "another gapcast process (pid" in second.stderr
@@ -93,7 +104,7 @@ def test_two_runs_into_one_directory_do_not_interleave(cli, tmp_path):
         stdout, stderr = slow.communicate(timeout=600)
     assert slow.returncode == 0, stderr
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["run"]["samples"] == 3000
+    assert manifest["run"]["samples"] == 30000
 
 
 def test_an_interrupted_run_leaves_the_earlier_set_and_no_staging(cli, tmp_path):
@@ -101,10 +112,7 @@ def test_an_interrupted_run_leaves_the_earlier_set_and_no_staging(cli, tmp_path)
     assert run_into(cli, out, "-n", "5", "--seed", "1").returncode == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     for sig in (signal.SIGINT, signal.SIGTERM):
-        proc = subprocess.Popen([str(cli), "run", BASELINE, "-q", "--no-progress", "-n",
-                                 "5000", "-j", "1", "--out", str(out)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(1.0)
+        proc = start_slow_run(cli, out, 200000)
         proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=120)
         assert proc.returncode == 130, stderr
@@ -114,11 +122,9 @@ def test_an_interrupted_run_leaves_the_earlier_set_and_no_staging(cli, tmp_path)
 
 def test_staging_left_by_a_killed_run_is_removed_by_the_next(cli, tmp_path):
     out = tmp_path / "results"
-    proc = subprocess.Popen([str(cli), "run", BASELINE, "-q", "--no-progress", "-n", "5000",
-                             "-j", "1", "--out", str(out)])
-    time.sleep(1.0)
+    proc = start_slow_run(cli, out, 200000)
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=60)
+    proc.communicate(timeout=60)  # also closes its pipes
     assert any(".staging-" in n for n in hidden_leftovers(tmp_path))
     assert run_into(cli, out, "-n", "5").returncode == 0
     assert hidden_leftovers(tmp_path) == []

@@ -86,7 +86,7 @@ def test_dict_with_inline_world_and_policy_has_the_file_fingerprint(baseline):
 
 def test_with_parameters_returns_a_changed_copy(baseline):
     changed = baseline.with_parameters(
-        densing_doubling_months={"ci90": [2, 3]},
+        densing_doubling_months={"ci90": [2, 3], "truncate": [0.5, 240]},
         source="test judgement",
         **{"chips.h200.tpp": 20000, "chips.h20.initial_stock.licensed": {"value": 5e5}},
     )
@@ -175,7 +175,8 @@ def test_values_that_are_not_json_are_located(baseline):
     with pytest.raises(TypeError, match="specification dict"):
         baseline.with_parameters(densing_doubling_months=gapcast.Distribution.point(3.0))
     # NumPy numbers are fine.
-    ok = baseline.with_parameters(densing_doubling_months={"ci90": [np.float32(3), 5]},
+    ok = baseline.with_parameters(densing_doubling_months={"ci90": [np.float32(3), 5],
+                                                           "truncate": [0.5, 240]},
                                   **{"chips.h200.tpp": np.int64(16000)})
     assert ok.parameter("chips.h200.tpp").median == 16000
 
@@ -219,7 +220,8 @@ def test_renamed_and_duplicate_names(baseline):
 
 
 def test_scenarios_and_errors_pickle(baseline):
-    edited = baseline.with_parameters(densing_doubling_months={"ci90": [3, 5]}).renamed("e")
+    edited = baseline.with_parameters(densing_doubling_months={"ci90": [3, 5], "truncate": [0.5, 240]}
+                                      ).renamed("e")
     restored = pickle.loads(pickle.dumps(edited))
     assert restored.fingerprint == edited.fingerprint
     assert restored.name == "e"

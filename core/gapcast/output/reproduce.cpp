@@ -341,41 +341,41 @@ json read_manifest(const fs::path& path) {
   return manifest;
 }
 
-ReproduceReport reproduce(const ReproduceOptions& options, const RunContext& context) {
-  ReproduceReport report;
+namespace {
+
+/// The rerun's output, checked before anything runs: never the results directory being
+/// checked or a folder inside it (that would overwrite the evidence and then compare it with
+/// itself).
+std::optional<OutputTransaction> keep_location(const ReproduceOptions& options,
+                                               const fs::path& results_dir,
+                                               const RunContext& context) {
+  if (options.keep.empty()) return std::nullopt;
   std::error_code ec;
-  report.manifest_path = fs::absolute(options.manifest);
-  if (fs::is_directory(report.manifest_path, ec)) report.manifest_path /= "manifest.json";
-  const json manifest = read_manifest(report.manifest_path);
-  report.results_dir = fs::weakly_canonical(report.manifest_path.parent_path(), ec);
-
-  // Where the rerun's files go, checked before anything runs: never into the results directory
-  // being checked (that would overwrite the evidence and then compare it with itself).
-  std::optional<OutputTransaction> keep;
-  if (!options.keep.empty()) {
-    const fs::path keep_dir = fs::weakly_canonical(fs::absolute(options.keep), ec);
-    if (is_same_or_inside(keep_dir, report.results_dir)) {
-      throw ManifestError("--keep " + options.keep.string() + " is inside the results directory " +
-                          report.results_dir.string() + "; keep the rerun somewhere else");
-    }
-    keep.emplace(options.keep, OutputTransaction::Options{"manifest.json", {}, context.cancel});
+  const fs::path keep_dir = fs::weakly_canonical(fs::absolute(options.keep), ec);
+  if (is_same_or_inside(keep_dir, results_dir)) {
+    throw ManifestError("--keep " + options.keep.string() + " is inside the results directory " +
+                        results_dir.string() + "; keep the rerun somewhere else");
   }
+  return std::optional<OutputTransaction>(
+      std::in_place, options.keep, OutputTransaction::Options{"manifest.json", {}, context.cancel});
+}
 
-  RunInputs inputs;
+/// How the scenarios were given: the manifest's "inputs", or, for older manifests, its
+/// scenario list and command line.
+RunInputs recorded_inputs(const json& manifest, ReproduceReport& report) {
   if (manifest.contains("inputs") && manifest.at("inputs").is_object()) {
     try {
-      inputs = run_inputs_from_json(manifest.at("inputs").dump());
+      return run_inputs_from_json(manifest.at("inputs").dump());
     } catch (const std::invalid_argument& e) {
       throw ManifestError(std::string("the manifest's inputs are malformed: ") + e.what());
     }
-  } else {
-    inputs = inputs_from_legacy(manifest);
-    report.legacy_inputs = true;
   }
-  RunOptions run_options = recorded_options(manifest, options.threads);
-  const auto outputs = recorded_outputs(manifest);  // checked before any work
-  (void)outputs;
+  report.legacy_inputs = true;
+  return inputs_from_legacy(manifest);
+}
 
+void describe_recorded_run(const json& manifest, const RunOptions& options,
+                           const RunInputs& inputs, ReproduceReport& report) {
   const json engine = manifest.contains("engine") && manifest.at("engine").is_object()
                           ? manifest.at("engine")
                           : json::object();
@@ -383,24 +383,25 @@ ReproduceReport reproduce(const ReproduceOptions& options, const RunContext& con
   report.recorded_commit = engine.value("git_commit", "?");
   report.same_engine = report.recorded_version == engine_version() &&
                        report.recorded_commit == engine_git_commit();
-  report.seed = run_options.seed;
-  report.samples = run_options.central ? 1 : run_options.samples;
+  report.seed = options.seed;
+  report.samples = options.central ? 1 : options.samples;
   report.scenarios = inputs.scenarios.size();
+}
 
-  report.inputs_base = options.directory;
-  if (report.inputs_base.empty()) {
-    const std::string recorded = manifest.value("working_directory", "");
-    report.inputs_base =
-        !recorded.empty() && fs::is_directory(recorded, ec) ? fs::path(recorded) : fs::current_path();
-  }
-  WorkingDirectory cwd(report.inputs_base);
+/// Where relative scenario paths resolve: as asked, else where the run was made (if that
+/// still exists), else here.
+fs::path inputs_base(const ReproduceOptions& options, const json& manifest) {
+  if (!options.directory.empty()) return options.directory;
+  std::error_code ec;
+  const std::string recorded = manifest.value("working_directory", "");
+  return !recorded.empty() && fs::is_directory(recorded, ec) ? fs::path(recorded)
+                                                              : fs::current_path();
+}
 
-  LoadOptions load_options;
-  load_options.set = inputs.set;
-  const auto scenarios = load_inputs(inputs.scenarios, load_options, report.warnings);
-  std::vector<Scenario> baseline_loaded;
-  if (inputs.baseline) baseline_loaded = load_inputs({*inputs.baseline}, load_options, report.warnings);
-
+/// Compares the files the inputs read now with the manifest's record of them.
+void check_inputs(const json& manifest, const std::vector<Scenario>& scenarios,
+                  const RunInputs& inputs, const std::vector<Scenario>& baseline,
+                  ReproduceReport& report) {
   const auto& recorded_scenarios = need(manifest, "scenarios", "");
   if (!recorded_scenarios.is_array() || recorded_scenarios.size() != scenarios.size()) {
     throw ManifestError("the manifest lists " + std::to_string(recorded_scenarios.size()) +
@@ -417,16 +418,43 @@ ReproduceReport reproduce(const ReproduceOptions& options, const RunContext& con
                                           "\", not \"" + rec.value("name", "") + "\""});
     }
   }
-  if (inputs.baseline && !inputs.baseline->files.empty() && !baseline_loaded.empty()) {
+  if (inputs.baseline && !inputs.baseline->files.empty() && !baseline.empty()) {
     report.inputs_checked += inputs.baseline->files.size();
-    compare_files(baseline_loaded.front().files, inputs.baseline->files, report.input_changes);
+    compare_files(baseline.front().files, inputs.baseline->files, report.input_changes);
   }
+}
+
+}  // namespace
+
+ReproduceReport reproduce(const ReproduceOptions& options, const RunContext& context) {
+  ReproduceReport report;
+  std::error_code ec;
+  report.manifest_path = fs::absolute(options.manifest);
+  if (fs::is_directory(report.manifest_path, ec)) report.manifest_path /= "manifest.json";
+  const json manifest = read_manifest(report.manifest_path);
+  report.results_dir = fs::weakly_canonical(report.manifest_path.parent_path(), ec);
+
+  // Everything the manifest says is checked before any work.
+  auto keep = keep_location(options, report.results_dir, context);
+  const RunInputs inputs = recorded_inputs(manifest, report);
+  const RunOptions run_options = recorded_options(manifest, options.threads);
+  recorded_outputs(manifest);
+  describe_recorded_run(manifest, run_options, inputs, report);
+
+  report.inputs_base = inputs_base(options, manifest);
+  WorkingDirectory cwd(report.inputs_base);
+  LoadOptions load_options;
+  load_options.set = inputs.set;
+  const auto scenarios = load_inputs(inputs.scenarios, load_options, report.warnings);
+  std::vector<Scenario> baseline;
+  if (inputs.baseline) baseline = load_inputs({*inputs.baseline}, load_options, report.warnings);
+  check_inputs(manifest, scenarios, inputs, baseline, report);
   if (!report.input_changes.empty() && !options.force) return report;
 
-  const Results results =
-      run(scenarios, run_options,
-          baseline_loaded.empty() ? nullptr : baseline_loaded.front().policy, context);
+  const Results results = run(scenarios, run_options,
+                              baseline.empty() ? nullptr : baseline.front().policy, context);
   report.rerun = true;
+  // Compared in memory first: what is written to --keep is what was compared.
   const auto contents = result_file_contents(results, recorded_command(manifest), &inputs);
   compare_outputs(manifest, contents, report);
   if (keep) {

@@ -2,9 +2,11 @@
 
 #include <array>
 #include <cmath>
+#include <stdexcept>
 
-#include "gapcast/scenario/diagnostics.hpp"
 #include "gapcast/sampling/random_stream.hpp"
+#include "gapcast/scenario/diagnostics.hpp"
+#include "gapcast/util/number_text.hpp"
 
 namespace gapcast {
 
@@ -42,12 +44,14 @@ void WorldSampler::sample(std::uint64_t seed, std::uint64_t sample_index,
   for (std::size_t k = 0; k < params.size(); ++k) {
     const auto& p = params[k];
     const double x = p.dist.quantile(values[k]);
-    if (!(x >= p.valid_min && x <= p.valid_max)) {
-      throw SimulationError(
-          "sample " + std::to_string(sample_index) + ": parameter " + p.name + " drew " +
-          std::to_string(x) + ", outside its valid range [" + std::to_string(p.valid_min) +
-          ", " + std::to_string(p.valid_max) + "] " + p.unit + " (" + p.file + " " + p.pointer +
-          "); truncate the distribution to that range");
+    if (!(x >= p.valid_min && x <= p.valid_max)) [[unlikely]] {
+      // The loader admits only distributions whose whole support lies in the valid range
+      // (parameter_parser.cpp), so this is an internal assertion, not an input check.
+      throw std::logic_error(
+          "internal error: sample " + std::to_string(sample_index) + ": parameter " + p.name +
+          " drew " + (std::isfinite(x) ? format_number(x) : std::to_string(x)) + ", outside its valid range [" + format_number(p.valid_min) +
+          ", " + format_number(p.valid_max) + "] " + p.unit + " (" + p.file + " " + p.pointer +
+          ") although the loader checked its support; please report this with the scenario");
     }
     values[k] = x;
   }

@@ -22,8 +22,12 @@
 #include "gapcast/scenario/loader.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "gapcast/scenario/schema.hpp"
@@ -58,6 +62,58 @@ struct Composition {
   std::vector<SourceFile> files;  ///< scenario files this one extends, nearest first
   bool ok = true;
 };
+
+/// A path written with "\u0000" would be cut at that character by the operating system and
+/// name a different file than the one written.
+constexpr const char* nul_in_path_message =
+    "a file path must not contain the character \\u0000 (the operating system would cut the "
+    "path there and open another file)";
+
+/// Scenario names: 1 to 64 ASCII letters, digits, '_' or '-' (docs/scenarios.md).
+bool valid_scenario_name(const std::string& name) {
+  return !name.empty() && name.size() <= 64 &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-';
+         });
+}
+
+/// The name of a scenario given as text or a JSON value without "name": its label's stem
+/// ("test.json" -> "test") when that is a valid name, else "scenario" (a label such as
+/// "<dict>" names the source in messages, not the scenario).
+std::string in_memory_default_name(const std::string& label) {
+  const std::string stem = std::filesystem::path(label).stem().string();
+  return valid_scenario_name(stem) ? stem : "scenario";
+}
+
+/// A name as it can be shown on one line: quoted, control characters escaped.
+std::string quoted_name(const std::string& name) {
+  std::string out = "\"";
+  for (const char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      out += c == '\n' ? "\\n" : "\\x" + std::string(1, "0123456789abcdef"[(c >> 4) & 0xF]) +
+                                     std::string(1, "0123456789abcdef"[c & 0xF]);
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+/// Why a --set value that reads as a number to strtod is still not a JSON number (1e400
+/// overflows a double; +4, .5, inf and nan are not written that way in JSON), or nothing when
+/// the text is not numeric at all (then it is taken as a string such as "banned").
+std::optional<std::string> numeric_text_problem(const std::string& text) {
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  const double x = std::strtod(begin, &end);
+  if (end == begin || *end != '\0') return std::nullopt;
+  if (errno == ERANGE && std::isinf(x)) {
+    return "the number " + text + " is too large for a double (the largest is about 1.8e308)";
+  }
+  return "\"" + text + "\" is not a number as JSON writes it (e.g. 4, 0.5, -2, 1e-3)";
+}
 
 /// A --set argument, parsed once per load call.
 struct SetOverride {
@@ -196,7 +252,17 @@ class Loader {
     const std::size_t errors_before = diag_.error_count();
     const LoadContext ctx = LoadContext::plain(&diag_, doc.ref(), "", options_.strict);
     Scenario scenario;
-    scenario.name = detail::read_string(doc.json, "name", "", ctx, false).value_or(default_name);
+    const auto written_name = detail::read_string(doc.json, "name", "", ctx, false);
+    scenario.name = written_name.value_or(default_name);
+    if (!valid_scenario_name(scenario.name)) {
+      // Names label table rows, CSV cells and --scenarios lists; a comma, a newline or an
+      // empty name would break them.
+      ctx.error(written_name ? "/name" : "",
+                (written_name ? "scenario name " : "scenario name (from the file name) ") +
+                    quoted_name(scenario.name) +
+                    " is not valid: use 1 to 64 letters, digits, '_' or '-'" +
+                    (written_name ? "" : "; give the file another name or add \"name\""));
+    }
     scenario.title =
         detail::read_string(doc.json, "title", "", ctx, false).value_or(scenario.name);
     scenario.description =
@@ -325,6 +391,9 @@ class Loader {
         ctx.error("/extends", "expected the path of a scenario file, got " +
                                   describe_value(*extends));
         c.ok = false;
+      } else if (extends->get_ref<const std::string&>().find('\0') != std::string::npos) {
+        ctx.error("/extends", nul_in_path_message);
+        c.ok = false;
       } else {
         c = compose_base(extends->get<std::string>(), doc, base_dir, chain, ctx);
       }
@@ -407,6 +476,10 @@ class Loader {
       return std::nullopt;
     }
     const std::string relative = value.get<std::string>();
+    if (relative.find('\0') != std::string::npos) {
+      ctx.error("/" + key, nul_in_path_message);
+      return std::nullopt;
+    }
     const std::string display =
         (std::filesystem::path(doc.display_name).parent_path() / relative)
             .lexically_normal()
@@ -646,6 +719,10 @@ class Loader {
           }
           continue;
         }
+        if (const auto problem = numeric_text_problem(text)) {
+          report(*problem);
+          continue;
+        }
         value = json(text);
       }
       if (diag_.error_count() != errors_before) continue;
@@ -754,7 +831,7 @@ LoadResult load_scenario_json(const json& value, const std::string& label,
   if (!doc.json.is_object()) {
     loader.diagnostics().file_error(label, "a scenario must be a JSON object (a dict), not " +
                                                describe_value(doc.json));
-  } else if (auto s = loader.scenario(doc, label, base_dir)) {
+  } else if (auto s = loader.scenario(doc, in_memory_default_name(label), base_dir)) {
     result.scenarios.push_back(std::move(*s));
   }
   result.warnings = only_warnings(loader.finish());
@@ -767,7 +844,9 @@ LoadResult load_scenario_text(std::string text, const std::string& label,
   LoadResult result;
   auto doc = parse_json_text(std::move(text), label, loader.diagnostics(), options.limits);
   if (doc) {
-    if (auto s = loader.scenario(*doc, label, base_dir)) result.scenarios.push_back(std::move(*s));
+    if (auto s = loader.scenario(*doc, in_memory_default_name(label), base_dir)) {
+      result.scenarios.push_back(std::move(*s));
+    }
   }
   result.warnings = only_warnings(loader.finish());
   return result;

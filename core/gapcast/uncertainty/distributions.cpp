@@ -167,7 +167,17 @@ BetaShape pert_shape(const PertDist& d) {
 }
 
 double scaled_beta_quantile(BetaShape s, double low, double high, double u) {
-  const double y = bm::ibeta_inv(s.alpha, s.beta, u, Policy());
+  double y = 0.0;
+  try {
+    y = bm::ibeta_inv(s.alpha, s.beta, u, Policy());
+  } catch (const bm::evaluation_error&) {
+    // Boost's Newton iteration finds no root for u below about 1e-200 (the copula can pass
+    // u down to DBL_MIN). There I_y(a, b) = y^a / (a B(a, b)) (1 + O(y)), so to double
+    // precision y = (u a B(a, b))^(1/a), evaluated in logs.
+    const double log_beta =
+        std::lgamma(s.alpha) + std::lgamma(s.beta) - std::lgamma(s.alpha + s.beta);
+    y = std::exp((std::log(u) + std::log(s.alpha) + log_beta) / s.alpha);
+  }
   return std::clamp(low + (high - low) * y, low, high);
 }
 double scaled_beta_cdf(BetaShape s, double low, double high, double x) {

@@ -265,7 +265,8 @@ TEST_F(Cli, SetOverridesReachTheRunAndItsManifest) {
   const Outcome o = run_program(
       {GAPCAST_CLI, "run", (fs::path(GAPCAST_SOURCE_DIR) / "scenarios" / "baseline.json").string(),
        "-n", "20", "--no-progress", "-q", "--out", out.string(), "--set",
-       R"(world.densing_doubling_months={"p5": 3, "p50": 4, "p95": 6})", "--set",
+       R"(world.densing_doubling_months={"p5": 3, "p50": 4, "p95": 6, "truncate": [0.5, 240]})",
+       "--set",
        "policy.enforcement_intensity=0.5"},
       corpus_dir, scratch_, false);
   ASSERT_EQ(o.status, 0) << o.err;
@@ -277,7 +278,7 @@ TEST_F(Cli, SetOverridesReachTheRunAndItsManifest) {
   }
   EXPECT_EQ(overrides,
             (std::vector<std::string>{
-                R"(--set world.densing_doubling_months={"p5": 3, "p50": 4, "p95": 6})",
+                R"(--set world.densing_doubling_months={"p5": 3, "p50": 4, "p95": 6, "truncate": [0.5, 240]})",
                 "--set policy.enforcement_intensity=0.5"}));
 }
 #endif

@@ -14,6 +14,7 @@
 // mixture component cannot carry its own.
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 
 #include "gapcast/util/suggest.hpp"
@@ -105,6 +106,58 @@ std::string significant(double x) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.4g", x);
   return buffer;
+}
+
+/// The uniforms the sampler can hand a quantile function: its own draws lie in
+/// [2^-53, 1 - 2^-53] and the copula's in [DBL_MIN, 1 - 2^-53] (correlation.cpp), so these
+/// probe both ends of what can ever be drawn, plus the points describe() prints.
+constexpr double kProbeUniforms[] = {std::numeric_limits<double>::min(), 0x1.0p-53, 0.05, 0.5,
+                                     0.95, 1.0 - 0x1.0p-53};
+
+/// Whether every value the distribution can produce lies in the parameter's valid range. The
+/// comparison is on the support (the smallest and largest values possible at all), not on a tail
+/// quantile, so a scenario that loads cannot draw an invalid value however many samples run.
+/// Numbers that give no finite answer (a beta with alpha = beta = 1e300) are refused as well.
+bool within_valid_range(const Distribution& dist, const ParameterInfo& info,
+                        const std::string& pointer, const LoadContext& ctx) {
+  for (const double u : kProbeUniforms) {
+    double x = 0.0;
+    try {
+      x = dist.quantile(u);
+    } catch (const DistributionError&) {
+      x = std::numeric_limits<double>::quiet_NaN();
+    }
+    if (!std::isfinite(x)) {
+      ctx.error(pointer, "these numbers give the distribution no finite value at probability " +
+                             significant(u) + " (got " + significant(x) +
+                             "); choose parameters of a more moderate size");
+      return false;
+    }
+  }
+  const double low = dist.support_low();
+  const double high = dist.support_high();
+  if (low >= info.min && high <= info.max) return true;
+  const std::string range = "[" + number_text(info.min) + ", " + number_text(info.max) + "] " +
+                            std::string(info.unit);
+  if (dist.is_point()) {
+    ctx.error(pointer, "value " + number_text(low) + ", outside the valid range of " +
+                           std::string(info.name) + " " + range);
+    return false;
+  }
+  const bool too_low = low < info.min;
+  const double reach = too_low ? low : high;
+  const std::string reaches =
+      std::isinf(reach)
+          ? std::string(reach > 0 ? "arbitrarily large values" : "arbitrarily large negative values")
+          : (too_low ? "values down to " : "values up to ") + significant(reach);
+  // Suggest bounds that keep what is already inside and cut only what is outside.
+  const std::string lo_text = std::isinf(info.min) ? "null" : number_text(std::max(low, info.min));
+  const std::string hi_text = std::isinf(info.max) ? "null" : number_text(std::min(high, info.max));
+  ctx.error(pointer, dist.kind() + " distribution can produce " + reaches +
+                         ", outside the valid range of " + std::string(info.name) + " " + range +
+                         "; however rare such a draw is, a large run would meet it; add "
+                         "\"truncate\": [" + lo_text + ", " + hi_text + "] or narrow it");
+  return false;
 }
 
 /// A number as written times the unit scale; reports a value that overflows in the
@@ -571,25 +624,7 @@ std::optional<ParameterSpec> parse_parameter(const json& value, const std::strin
   auto dist = parse_distribution(value, pointer, ctx, scale, 0);
   if (!dist) return std::nullopt;
 
-  // The distribution must stay where the equations are meaningful. The check looks at the
-  // one-in-a-million quantiles (a bounded form's ends, an unbounded form's far tails); a rarer
-  // draw beyond the range is reported for the sample that produced it.
-  const double lo_check = dist->quantile(1e-6);
-  const double hi_check = dist->quantile(1.0 - 1e-6);
-  if (lo_check < info.min || hi_check > info.max) {
-    const bool is_point = dist->is_point();
-    std::string message =
-        (is_point ? "value " + number_text(lo_check)
-                  : "distribution reaches " +
-                        significant(lo_check < info.min ? lo_check : hi_check) +
-                        " at its one-in-a-million " + (lo_check < info.min ? "low" : "high") +
-                        " tail") +
-        ", outside the valid range of " + std::string(info.name) + " [" +
-        number_text(info.min) + ", " + number_text(info.max) + "] " + std::string(info.unit);
-    if (!is_point) message += "; narrow it or add \"truncate\": [low, high]";
-    ctx.error(pointer, message);
-    return std::nullopt;
-  }
+  if (!within_valid_range(*dist, info, pointer, ctx)) return std::nullopt;
   if (ctx.strict && source.empty()) {
     ctx.error(pointer, "parameter " + name +
                            " has no \"source\"; --strict requires a citation (or a source "
