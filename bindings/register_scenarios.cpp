@@ -218,6 +218,8 @@ py::tuple loaded(LoadResult&& result) {
 
 }  // namespace
 
+// Long because: it is the list of the Scenario, World, Policy and ParameterSpec bindings with
+// their docstrings; each statement is one attribute, and splitting it would scatter one class.
 void register_scenarios(py::module_& m) {
   py::class_<Scenario> s(m, "Scenario", R"pbdoc(
 A loaded, validated scenario: a world (uncertain assumptions) and a policy (lever schedules).

@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 
+# The benchmarks are built too (not run), so that they cannot fall out of step with the core.
 cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DGAPCAST_BUILD_TESTS=ON -DGAPCAST_WERROR=ON
+      -DGAPCAST_BUILD_TESTS=ON -DGAPCAST_BUILD_BENCHMARKS=ON -DGAPCAST_WERROR=ON
 cmake --build build/test
 ctest --test-dir build/test --output-on-failure
 

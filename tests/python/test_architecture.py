@@ -1,7 +1,8 @@
 """The house rules of docs/architecture.md, checked: the engine's folders include only the
 folders above them in the pipeline, the command line and the bindings use only public
 headers, every vocabulary is declared once (the *.def lists are what the catalogues say, in
-the same order), and the tests mirror the folders."""
+the same order), the tests mirror the folders, and a function over 80 lines says why above
+it."""
 
 from __future__ import annotations
 
@@ -105,3 +106,110 @@ def test_the_cpp_tests_mirror_the_folders():
         if not header.exists():
             orphans.append(relative)
     assert orphans == [], f"tests without a header of the same name: {orphans}"
+
+
+# ---- long functions ------------------------------------------------------------------------
+
+LONG_FUNCTION_LINES = 80
+REASON = "// Long because:"
+_NOT_FUNCTIONS = ("if", "for", "while", "switch", "catch", "else", "do", "try", "return")
+
+
+def _code_only(text: str) -> str:
+    """The text with preprocessor lines, comments, string and character literals blanked out
+    (newlines kept), so that braces can be counted."""
+    text = re.sub(r"(?m)^[ \t]*#.*$", lambda m: " " * len(m.group(0)), text)
+    out, i, n = [], 0, len(text)
+    while i < n:
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+        elif text.startswith('R"', i) and not (i and (text[i - 1].isalnum() or text[i - 1] == "_")):
+            delimiter = re.match(r'R"([^(]*)\(', text[i:]).group(1)
+            j = text.find(")" + delimiter + '"', i) + len(delimiter) + 2
+        elif text[i] == '"' or (text[i] == "'" and not (i and text[i - 1].isalnum())):
+            j = i + 1
+            while j < n and text[j] != text[i]:
+                j += 2 if text[j] == "\\" else 1
+            j += 1
+        else:
+            out.append(text[i])
+            i += 1
+            continue
+        out.append(re.sub(r"[^\n]", " ", text[i:j]))
+        i = j
+    return "".join(out)
+
+
+def function_bodies(path: Path) -> list[tuple[int, int, str]]:
+    """(first line, last line, signature) of every function body that is not inside another
+    function (lambdas and local blocks count towards their function)."""
+    code = _code_only(path.read_text())
+    stack: list[str] = []
+    header, line, found = "", 1, []
+    starts: list[tuple[int, str]] = []
+    for c in code:
+        if c == "\n":
+            line += 1
+            header += " "
+        elif c == "{":
+            h = " ".join(header.split())
+            kind = "block"
+            if re.match(r"^(namespace|extern)\b", h) or (not h and not stack):
+                kind = "namespace"
+            elif re.search(r"\b(class|struct|union|enum)\b[^()]*$", h):
+                kind = "class"
+            elif ("function" not in stack and "(" in h
+                  and not re.match(r"^(%s)\b" % "|".join(_NOT_FUNCTIONS), h)
+                  and "=" not in h.split("(")[0].replace("operator=", "").replace("==", "")):
+                kind = "function"
+            stack.append(kind)
+            starts.append((line, h))
+            header = ""
+        elif c == "}":
+            if stack:
+                kind = stack.pop()
+                start, h = starts.pop()
+                if kind == "function":
+                    found.append((start, line, h))
+            header = ""
+        elif c == ";":
+            header = ""
+        else:
+            header += c
+    return found
+
+
+def test_a_long_function_says_why_above_it():
+    sources = [p for folder in ("core", "cli", "bindings")
+               for p in (REPO / folder).rglob("*.[ch]pp")]
+    unexplained = []
+    for path in sources:
+        lines = path.read_text().split("\n")
+        for start, end, signature in function_bodies(path):
+            if end - start + 1 <= LONG_FUNCTION_LINES:
+                continue
+            # The comment block right above the signature (which may span several lines).
+            above, k = [], start - 2
+            while (k > start - 6 and lines[k].strip()
+                   and not lines[k].lstrip().startswith("//")):
+                k -= 1
+            while k >= 0 and lines[k].lstrip().startswith("//"):
+                above.append(lines[k].strip())
+                k -= 1
+            if not any(a.startswith(REASON) for a in above):
+                unexplained.append(f"{path.relative_to(REPO)}:{start}: {end - start + 1} lines")
+    assert not unexplained, (
+        f"functions over {LONG_FUNCTION_LINES} lines need a '{REASON}' comment above them (or a "
+        "split):\n" + "\n".join(unexplained))
+
+
+def test_the_long_function_check_can_fail(tmp_path):
+    source = tmp_path / "long.cpp"
+    body = "\n".join(f"  x += {i};" for i in range(90))
+    source.write_text("namespace a {\nint f(int x) {\n" + body + "\n  return x;\n}\n}\n")
+    [(start, end, signature)] = function_bodies(source)
+    assert (start, end) == (2, 94) and signature.startswith("int f(int x)")

@@ -172,6 +172,8 @@ nlohmann::ordered_json months_json(const std::vector<T>& months) {
   return list;
 }
 
+// Long because: it is the table of run options, one entry per option with its JSON name,
+// check and reader; a table split in two is harder to keep complete.
 const std::vector<OptionField>& fields() {
   using J = nlohmann::json;
   static const std::vector<OptionField> table{

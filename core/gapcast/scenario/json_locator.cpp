@@ -207,6 +207,8 @@ std::string escape_pointer_token(std::string_view token) {
   return out;
 }
 
+// Long because: a single-pass scanner is one state machine over the text; its states share
+// the frame stack and the position, and splitting it would thread both through every piece.
 JsonLocator::JsonLocator(std::string_view text) {
   // One frame per open array/object. The explicit stack (instead of recursion) is what keeps a
   // hostile "[[[[[..." document from overflowing the call stack.

@@ -653,82 +653,95 @@ class Loader {
                "policy.levers.enforcement_intensity=0.5");
         continue;
       }
-      const std::string path = arg.substr(0, eq);
-      const std::string text = arg.substr(eq + 1);
-      std::vector<std::string> tokens;
-      if (path.front() == '/') {
-        std::string why;
-        auto split = split_pointer(path, why);
-        if (!split) {
-          report("\"" + path + "\" is not a JSON Pointer: " + why);
-          continue;
-        }
-        tokens = std::move(*split);
-      } else {
-        std::size_t start = 0;
-        while (true) {
-          const auto dot = path.find('.', start);
-          tokens.push_back(path.substr(start, dot == std::string::npos ? dot : dot - start));
-          if (dot == std::string::npos) break;
-          start = dot + 1;
-        }
-        if (std::any_of(tokens.begin(), tokens.end(),
-                        [](const std::string& t) { return t.empty(); })) {
-          report("\"" + path + "\" has an empty name between dots");
-          continue;
-        }
-      }
-      if (tokens.empty() || (tokens[0] != "world" && tokens[0] != "policy")) {
-        report("the path must start with \"world.\" or \"policy.\" (got \"" + path + "\")");
-        continue;
-      }
-      set.part = tokens[0];
-      tokens.erase(tokens.begin());
-      if (path.front() != '/' && !tokens.empty()) {
-        // Shortcuts: a name that is not a member of a world is a world parameter, and one that
-        // is not a member of a policy is a lever.
-        const auto& members = detail::keys_of(set.part == "world" ? "world" : "policy");
-        const bool member =
-            std::find(members.begin(), members.end(), tokens[0]) != members.end();
-        if (!member) {
-          tokens.insert(tokens.begin(), set.part == "world" ? "parameters" : "levers");
-        }
-      }
-      set.tokens = std::move(tokens);
-      if (text.empty()) {
-        report("no value after \"=\"");
-        continue;
-      }
-      // A value is JSON (a number, an object, "quoted text", null); anything that is not JSON
-      // and does not try to be (banned, 2026-03) is taken as a string.
-      const std::size_t first_at = text.find_first_not_of(" \t");
-      const char first = first_at == std::string::npos ? ' ' : text[first_at];
-      const std::size_t errors_before = diag_.error_count();
-      Diagnostics quiet;
-      auto value = detail_parse_value(text, set.label, quiet);
-      if (!value) {
-        if (first == '{' || first == '[' || first == '"') {
-          for (const auto& d : quiet.all()) {
-            Diagnostic copy = d;
-            copy.pointer = set.label;
-            const std::string prefix = set.label + ": ";
-            if (copy.message.compare(0, prefix.size(), prefix) == 0) {
-              copy.message = copy.message.substr(prefix.size());
-            }
-            diag_.add(std::move(copy));
-          }
-          continue;
-        }
-        if (const auto problem = numeric_text_problem(text)) {
-          report(*problem);
-          continue;
-        }
-        value = json(text);
-      }
-      if (diag_.error_count() != errors_before) continue;
+      if (!set_target(arg.substr(0, eq), set, report)) continue;
+      auto value = set_value(arg.substr(eq + 1), set.label, report);
+      if (!value) continue;
       set.value = std::move(*value);
       sets_.push_back(std::move(set));
     }
+  }
+
+  /// The part ("world" or "policy") and the member tokens a --set PATH names, with the
+  /// shortcuts resolved; false after reporting when PATH is not one.
+  template <class Report>
+  bool set_target(const std::string& path, SetOverride& set, const Report& report) {
+    std::vector<std::string> tokens;
+    if (path.front() == '/') {
+      std::string why;
+      auto split = split_pointer(path, why);
+      if (!split) {
+        report("\"" + path + "\" is not a JSON Pointer: " + why);
+        return false;
+      }
+      tokens = std::move(*split);
+    } else {
+      std::size_t start = 0;
+      while (true) {
+        const auto dot = path.find('.', start);
+        tokens.push_back(path.substr(start, dot == std::string::npos ? dot : dot - start));
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+      }
+      if (std::any_of(tokens.begin(), tokens.end(),
+                      [](const std::string& t) { return t.empty(); })) {
+        report("\"" + path + "\" has an empty name between dots");
+        return false;
+      }
+    }
+    if (tokens.empty() || (tokens[0] != "world" && tokens[0] != "policy")) {
+      report("the path must start with \"world.\" or \"policy.\" (got \"" + path + "\")");
+      return false;
+    }
+    set.part = tokens[0];
+    tokens.erase(tokens.begin());
+    if (path.front() != '/' && !tokens.empty()) {
+      // Shortcuts: a name that is not a member of a world is a world parameter, and one that
+      // is not a member of a policy is a lever.
+      const auto& members = detail::keys_of(set.part == "world" ? "world" : "policy");
+      const bool member = std::find(members.begin(), members.end(), tokens[0]) != members.end();
+      if (!member) tokens.insert(tokens.begin(), set.part == "world" ? "parameters" : "levers");
+    }
+    set.tokens = std::move(tokens);
+    return true;
+  }
+
+  /// The JSON value of a --set VALUE, or nothing after reporting why there is none. A value is
+  /// JSON (a number, an object, "quoted text", null); anything that is not JSON and does not
+  /// try to be (banned, 2026-03) is taken as a string.
+  template <class Report>
+  std::optional<json> set_value(const std::string& text, const std::string& label,
+                                const Report& report) {
+    if (text.empty()) {
+      report("no value after \"=\"");
+      return std::nullopt;
+    }
+    const std::size_t first_at = text.find_first_not_of(" \t");
+    const char first = first_at == std::string::npos ? ' ' : text[first_at];
+    const std::size_t errors_before = diag_.error_count();
+    Diagnostics quiet;
+    auto value = detail_parse_value(text, label, quiet);
+    if (!value) {
+      if (first == '{' || first == '[' || first == '"') {
+        // It tries to be JSON: its own located problems, named by the argument.
+        for (const auto& d : quiet.all()) {
+          Diagnostic copy = d;
+          copy.pointer = label;
+          const std::string prefix = label + ": ";
+          if (copy.message.compare(0, prefix.size(), prefix) == 0) {
+            copy.message = copy.message.substr(prefix.size());
+          }
+          diag_.add(std::move(copy));
+        }
+        return std::nullopt;
+      }
+      if (const auto problem = numeric_text_problem(text)) {
+        report(*problem);
+        return std::nullopt;
+      }
+      value = json(text);
+    }
+    if (diag_.error_count() != errors_before) return std::nullopt;
+    return value;
   }
 
   std::optional<json> detail_parse_value(const std::string& text, const std::string& label,

@@ -308,6 +308,9 @@ double first_zero(const double* values, std::size_t n) {
 
 }  // namespace
 
+// Long because: it is the hot kernel of every run (every value of every metric passes through
+// it); the bin computation, the batch range check and the slow path are kept inline so that the
+// compiler vectorises the common case. benchmarks/sketch_fold.cpp measures it.
 void QuantileSketch::add_finite(const double* values, std::size_t n) {
   if (n == 0) return;
   if (positive_.total + n > max_count || negative_.total + n > max_count) {

@@ -71,6 +71,9 @@ SampleConstants SampleConstants::from(const ModelInputs& in, double threshold_mu
   return k;
 }
 
+// Long because: it evaluates, in the order of docs/model.md §4-§6, every constant a policy
+// segment fixes (purchase shares, substitute, fees, caps, smuggling mix); kept in one place so
+// that it reads against the document section by section.
 void Dynamics::enter(const Segment& segment) {
   seg_ = &segment;
   const std::size_t nf = layout_.foreign.size();

@@ -292,6 +292,8 @@ std::optional<Distribution> parse_percentile_form(const json& obj, const std::st
   });
 }
 
+// Long because: one short branch per explicit form ("uniform", "beta", ...), each reading its
+// own keys; a dispatch table would hide which keys each form takes.
 std::optional<Distribution> parse_explicit(const json& obj, const std::string& kind,
                                            const std::string& pointer, const LoadContext& ctx,
                                            double scale, int depth) {
@@ -440,6 +442,8 @@ const std::vector<std::string_view>& distribution_kind_names() {
   return names;
 }
 
+// Long because: it tells the shorthand forms apart (a number, "value", "ci90", percentiles,
+// "dist") in the order the documentation lists them, then applies "truncate" to any of them.
 std::optional<Distribution> parse_distribution(const json& value, const std::string& pointer,
                                                const LoadContext& ctx, double scale, int depth) {
   if (value.is_number()) {

@@ -50,6 +50,8 @@ std::optional<double> lever_value(const json& value, const std::string& pointer,
   return std::nullopt;
 }
 
+// Long because: each rule of a dated schedule (order, steps against ramps, null caps, ranges)
+// is one located check in sequence over the same entries; the checks read best together.
 std::optional<Schedule> parse_schedule(const json& value, const std::string& pointer,
                                        const LoadContext& ctx, const LeverInfo& lever) {
   if (!value.is_array()) {

@@ -179,6 +179,8 @@ void link_lines(const std::string& chips_pointer, const LoadContext& ctx, World&
   }
 }
 
+// Long because: one located check per rule of a correlation entry (shape, names, self-pairs,
+// duplicates, range) and then the matrix repair; the checks share the entry being read.
 void parse_correlations(const json& value, const std::string& pointer, const LoadContext& ctx,
                         RepairPolicy repair, World& world) {
   if (!value.is_array()) {
