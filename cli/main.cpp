@@ -67,12 +67,12 @@ int run_external(const std::string& name, int argc, char** argv) {
   std::cerr << "gapcast: '" << name << "' is not a gapcast command";
   if (const auto close = gapcast::closest_match(name, builtin_commands)) {
     std::cerr << "; did you mean '" << *close << "'?";
-  } else if (name == "report") {
-    std::cerr << " here: `gapcast report` is provided by the Python package (gapcast-report); "
-                 "install it with `python3 -m pip install .` in the source tree";
+  } else if (name == "report" || name == "diff") {
+    std::cerr << " here: `gapcast " << name << "` is provided by the Python package (gapcast-"
+              << name << "); install it with `python3 -m pip install .` in the source tree";
   }
   std::cerr << "\nCommands: run, compare, validate, schema, parameters, reproduce, and "
-               "gapcast-NAME programs on the PATH (report). See gapcast --help.\n";
+               "gapcast-NAME programs on the PATH (report, diff). See gapcast --help.\n";
   return gapcast::cli::exit_bad_input;
 }
 
@@ -100,9 +100,11 @@ int main(int argc, char** argv) {
       "  gapcast schema world > world.schema.json\n"
       "  gapcast parameters scenarios/baseline.json > docs/parameters.md\n"
       "  gapcast report results -o report\n"
+      "  gapcast diff old-results results\n"
       "  gapcast reproduce results/manifest.json\n\n"
       "Other commands are programs named gapcast-NAME next to this one or on the PATH\n"
-      "(`gapcast report` runs gapcast-report, installed with the Python package).\n\n"
+      "(`gapcast report` and `gapcast diff` run gapcast-report and gapcast-diff, installed\n"
+      "with the Python package).\n\n"
       "Exit status: 0 success; 2 bad usage or bad input (nothing is written); 1 internal\n"
       "failure; 130 interrupted (nothing is written). `reproduce` also exits 3 when the\n"
       "rerun's files differ from the manifest.",

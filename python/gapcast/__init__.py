@@ -33,6 +33,7 @@ from .errors import (
     SimulationError,
 )
 from .reproduce import Reproduction, reproduce
+from .results_diff import Diff, diff
 from .results import Results
 from .run import default_options, run
 from .scenario import (
@@ -49,6 +50,7 @@ __version__: str = _core.__version__
 
 __all__ = [
     "Diagnostic",
+    "Diff",
     "Distribution",
     "GapcastWarning",
     "Lever",
@@ -64,6 +66,7 @@ __all__ = [
     "__version__",
     "catalogue",
     "default_options",
+    "diff",
     "load",
     "load_all",
     "plotting",
