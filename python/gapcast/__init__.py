@@ -33,6 +33,7 @@ from .errors import (
     SimulationError,
 )
 from .reproduce import Reproduction, reproduce
+from .checks import CheckFileError, check
 from .results_diff import Diff, diff
 from .results import Results
 from .run import default_options, run
@@ -49,6 +50,7 @@ from .scenario import (
 __version__: str = _core.__version__
 
 __all__ = [
+    "CheckFileError",
     "Diagnostic",
     "Diff",
     "Distribution",
@@ -65,6 +67,7 @@ __all__ = [
     "SimulationError",
     "__version__",
     "catalogue",
+    "check",
     "default_options",
     "diff",
     "load",

@@ -1,7 +1,7 @@
 """``python -m gapcast SUBCOMMAND ...``: the subcommands this package provides.
 
-``report`` and ``diff`` (the same as the ``gapcast-report``/``gapcast-diff`` scripts and
-``gapcast report``/``gapcast diff``). The
+``report``, ``diff`` and ``check`` (the same as the ``gapcast-NAME`` scripts and
+``gapcast NAME``). The
 simulation itself (``run``, ``compare``, ``validate``, ``reproduce``) is the compiled
 ``gapcast`` command.
 """
@@ -11,15 +11,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from . import diff_main, report_main
+from . import check_main, diff_main, report_main
 
 #: Subcommand name -> its entry point, main(argv) -> exit status.
 SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"report": report_main.main,
-                                                          "diff": diff_main.main}
+                                                          "diff": diff_main.main,
+                                                          "check": check_main.main}
 
 _USAGE = ("usage: python -m gapcast {" + ",".join(SUBCOMMANDS) + "} ...\n"
           "  report   build a report from a results directory (python -m gapcast report -h)\n"
           "  diff     compare two results directories (python -m gapcast diff -h)\n"
+          "  check    check outputs against a checks file (python -m gapcast check -h)\n"
           "run, compare, validate and reproduce are the `gapcast` command's.\n")
 
 

@@ -280,3 +280,18 @@ def replacing(target: str | os.PathLike[str], *, marker: str,
                 if staging is not None:
                     with _signals_blocked():
                         shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
+    """Writes one file beside its target and renames it into place, so that a reader sees the
+    old file or the new one, never half of one (the CSV side outputs of `gapcast diff` and
+    `gapcast check`)."""
+    target = Path(os.path.abspath(path))
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(partial, target)
+    finally:
+        if partial.exists():
+            partial.unlink()

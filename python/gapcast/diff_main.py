@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 from collections.abc import Sequence
 
+from ._atomic_dir import write_text_atomically
 from .results_diff import DEFAULT_ATOL, DEFAULT_RTOL, diff
 from .errors import ResultsFileError
 
@@ -69,19 +69,6 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     return p
 
 
-def _write_atomically(path: str, text: str) -> None:
-    """Writes beside the target and renames, so a reader never sees half a file."""
-    target = os.path.abspath(path)
-    partial = f"{target}.partial-{os.getpid()}"
-    try:
-        with open(partial, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(partial, target)
-    finally:
-        if os.path.exists(partial):
-            os.unlink(partial)
-
-
 def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
     args = parser(prog).parse_args(argv)
     try:
@@ -91,7 +78,7 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
         return 2
     sys.stdout.write(result.summary(top=args.top))
     if args.csv:
-        _write_atomically(args.csv, result.beyond.to_csv(index=False))
+        write_text_atomically(args.csv, result.beyond.to_csv(index=False))
     return 0 if result.ok else 1
 
 

@@ -119,5 +119,8 @@ def test_the_shipped_scenarios_match_their_golden_results(cli, tmp_path):
     done = subprocess.run([str(cli), *GOLDEN_ARGS, "--out", str(tmp_path / "now")],
                           capture_output=True, text=True, timeout=600, cwd=REPO)
     assert done.returncode == 0, done.stderr
-    d = gapcast.diff(GOLDEN, tmp_path / "now")
+    # Probabilities are means of 0/1 over 1,000 samples: one sample whose value sits on a
+    # threshold and flips with the last bit of a libm result moves them by 0.001, so the
+    # absolute tolerance allows two such flips; any change to the model moves far more.
+    d = gapcast.diff(GOLDEN, tmp_path / "now", atol=2e-3)
     assert d.ok, d.summary(top=15)
