@@ -519,6 +519,35 @@ TEST(Set, ArgumentsMustBeUtf8Text) {
   EXPECT_NE(errors[0].message.find("not valid UTF-8"), std::string::npos);
 }
 
+// ---- inert levers (issue 11) ----------------------------------------------------------------
+
+TEST(InertLevers, LeversOfAClassOutOfVolumeBeforeTheStartAreReported) {
+  // The H20's volume window ends in 2025-07: a fee on it changes nothing in a run from 2026-01.
+  const auto loaded = load_text(with_overrides(
+      {{"/policy/levers/chips/h20", {{"fee", {{"value", 0.15}, {"source", "s"}}}}}}));
+  ASSERT_EQ(loaded.warnings.size(), 1u);
+  const std::string text = gapcast::format_diagnostic(loaded.warnings[0]);
+  EXPECT_NE(text.find("test.json:1:"), std::string::npos) << text;
+  EXPECT_NE(text.find("these levers have no effect: chip class \"h20\" leaves volume production "
+                      "in 2025-07"),
+            std::string::npos)
+      << text;
+  // A class still in volume (the H200) is not reported.
+  const auto live = load_text(with_overrides(
+      {{"/policy/levers/chips/h200/fee", {{"value", 0.3}, {"source", "s"}}}}));
+  EXPECT_TRUE(live.warnings.empty());
+}
+
+TEST(InertLevers, TheShippedPoliciesCarryNone) {
+  for (const char* name : {"baseline", "comprehensive_embargo", "incremental_tightening",
+                           "multilateral_alignment", "no_controls"}) {
+    const auto loaded =
+        gapcast::load_scenarios({(scenarios_dir / (std::string(name) + ".json")).string()});
+    EXPECT_TRUE(loaded.warnings.empty())
+        << name << ": " << gapcast::format_diagnostic(loaded.warnings.front());
+  }
+}
+
 // ---- scenario names and paths (issue 8) ---------------------------------------------------
 
 TEST(Names, FollowTheDocumentedPattern) {

@@ -8,6 +8,7 @@
 // Entries must be in date order and may not overlap.
 #include <cmath>
 
+#include "gapcast/util/dates.hpp"
 #include "gapcast/util/sha256.hpp"
 #include "gapcast/util/suggest.hpp"
 #include "gapcast/scenario/detail/loader_support.hpp"
@@ -222,6 +223,18 @@ void check_policy_against_world(const Policy& policy, const World& world,
     } else if (world.chips[static_cast<std::size_t>(idx)].origin != ChipOrigin::foreign) {
       policy_ctx.error(at, "\"" + name + "\" is a domestic chip class; export levers apply only "
                                          "to foreign classes");
+    } else if (const auto& chip = world.chips[static_cast<std::size_t>(idx)];
+               chip.volume_until && *chip.volume_until <= 0) {
+      // Nothing of a class out of volume is bought, so its export status, fee and caps change
+      // no number of the run; a policy that sets them would read as if they mattered.
+      policy_ctx.warning(
+          at, "these levers have no effect: chip class \"" + name + "\" leaves volume " +
+                  "production in " + format_year_month(add_months(world.start,
+                                                                 *chip.volume_until)) +
+                  " (its volume_until in the world \"" + world.name + "\"), before the start " +
+                  "month " + format_year_month(world.start) +
+                  ", so none is bought during the run; remove them, or move the window with a "
+                  "source if the class is still sold");
     }
   }
 }
