@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from ._atomic_dir import write_text_atomically
+from ._cli_args import positive, whole_number
 from .checks import CheckFileError, check, read_checks, table
 from .errors import ResultsFileError, ScenarioError
 from .run import run
@@ -24,25 +25,12 @@ __all__ = ["main"]
 PROG = "gapcast check"
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
-
-
 def _seed(text: str) -> int:
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 0 <= value < 2**64:
+        return whole_number(text, 0, 2**64 - 1)
+    except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(
-            f"must be a whole number from 0 to 2^64 - 1, got {value}")
-    return value
+            f"must be a whole number from 0 to 2^64 - 1, got {text}") from None
 
 
 def parser(prog: str = PROG) -> argparse.ArgumentParser:
@@ -62,7 +50,7 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     p.add_argument("scenarios", metavar="SCENARIO", nargs="*",
                    help="scenario files (or shipped names) to run and check")
     p.add_argument("--results", metavar="DIR", help="check this results directory instead")
-    p.add_argument("-n", "--samples", type=_positive, default=10000,
+    p.add_argument("-n", "--samples", type=positive, default=10000,
                    help="samples when running scenarios (default 10000)")
     p.add_argument("--seed", type=_seed, default=1, help="seed when running scenarios "
                                                         "(default 1)")

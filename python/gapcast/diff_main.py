@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from ._atomic_dir import write_text_atomically
+from ._cli_args import positive
 from .results_diff import DEFAULT_ATOL, DEFAULT_RTOL, diff
 from .errors import ResultsFileError
 
@@ -30,16 +31,6 @@ def _tolerance(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
     return value
 
 
@@ -62,7 +53,7 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
                         "bins at the default accuracy)")
     p.add_argument("--atol", type=_tolerance, default=DEFAULT_ATOL,
                    help=f"absolute tolerance, for values near zero (default {DEFAULT_ATOL:g})")
-    p.add_argument("--top", type=_count, default=10,
+    p.add_argument("--top", type=positive, default=10,
                    help="how many metrics and single changes to list (default 10)")
     p.add_argument("--csv", metavar="FILE",
                    help="also write every cell beyond tolerance to FILE as CSV")
