@@ -264,7 +264,7 @@ py::dict results_to_python(Results&& r) {
     raw["parameter_names"] = r.raw_parameter_names;
     raw["series"] = take_array(std::move(r.raw_series), {n, S, M, D});
     raw["scalars"] = take_array(std::move(r.raw_scalars), {n, S, N});
-    raw["parameters"] = take_array(std::move(r.raw_parameters), {n, P});
+    raw["parameters"] = take_array(std::move(r.raw_parameters), {n, S, P});
     out["raw"] = raw;
   }
   return out;
@@ -326,7 +326,7 @@ Results results_from_python(py::handle p) {
     const std::size_t D = r.raw_date_indices.size(), P = r.raw_parameter_names.size();
     r.raw_series = copy_array<double>(raw["series"], {n, S, M, D}, "raw series");
     r.raw_scalars = copy_array<double>(raw["scalars"], {n, S, N}, "raw scalars");
-    r.raw_parameters = copy_array<double>(raw["parameters"], {n, P}, "raw parameters");
+    r.raw_parameters = copy_array<double>(raw["parameters"], {n, S, P}, "raw parameters");
   }
   return r;
 }

@@ -243,9 +243,10 @@ Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, boo
         "Worker threads (0 = all cores, at most 1024); results do not depend on it");
   f.add(*cmd, "horizon", "--horizon", "Last output month");
   cmd->add_option("-o,--out", args->out,
-                  "Directory for results.json, series.csv, scalars.csv, assumptions.json and "
-                  "manifest.json. It is replaced as a whole (new files in, stale ones gone, all "
-                  "at once), so it must be new, empty, or an earlier results directory");
+                  "Directory for results.json, series.csv, scalars.csv, assumptions.json, "
+                  "samples.csv (with --raw) and manifest.json. It is replaced as a whole (new "
+                  "files in, stale ones gone, all at once), so it must be new, empty, or an "
+                  "earlier results directory");
   cmd->add_option("--baseline", args->baseline,
                   "Scenario file whose policy is the baseline for paired comparisons "
                   "(default: the scenario named \"baseline\", if given)")
@@ -274,8 +275,11 @@ Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, boo
   cmd->add_flag("-q,--quiet", args->quiet, "Do not print tables");
   cmd->add_flag("--no-progress", args->no_progress, "Do not show progress on stderr");
   cmd->add_flag("--raw", args->raw,
-                "Also write samples.csv: per-sample values every January, or at --raw-dates "
-                "(memory grows with the sample count)");
+                "Also write samples.csv, one row per sample and scenario: the sample index, "
+                "the scalar metrics, every metric every January (or at --raw-dates) and every "
+                "drawn world parameter as the model used it (columns world.<parameter>, e.g. "
+                "world.chips.h20.tpp), so any sample can be recomputed from --seed "
+                "(docs/model.md §14); memory grows with the sample count");
   f.add(*cmd, "raw_dates", "--raw-dates", "Months for --raw, comma-separated YYYY-MM");
   return [args, &argv, compare]() -> int { return execute(*args, argv, compare); };
 }

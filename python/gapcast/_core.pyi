@@ -114,7 +114,8 @@ def validate_run_options(options: dict[str, Any]) -> dict[str, Any]: ...
 #   series_counts: uint64[S, M, T, 3]; scalar_counts: uint64[S, N, 3]
 #   info: run settings and provenance; manifest: dict (run() only)
 #   raw: None or {date_indices, parameter_names, series[n, S, M, D], scalars[n, S, N],
-#        parameters[n, P]}
+#        parameters[n, S, P] (each scenario's world's drawn values; NaN for a parameter
+#        its world does not have)}
 def run(
     scenarios: Sequence[Scenario],
     options: dict[str, Any],

@@ -17,9 +17,9 @@ The directory is treated as input from anyone:
   value, rather than as a KeyError or TypeError from deep inside a plot.
 
 What results.json does not record stays unknown here: the counts behind time-series
-statistics (``series_counts`` are zeros), the drawn parameter values of raw runs, and
-whether a missing statistic was beyond the horizon or undefined (both are NaN; the scalar
-counts say which, for scalar metrics).
+statistics (``series_counts`` are zeros) and whether a missing statistic was beyond the
+horizon or undefined (both are NaN; the scalar counts say which, for scalar metrics). The
+drawn parameter values of raw runs come from samples.csv's ``world.<parameter>`` columns.
 """
 
 from __future__ import annotations
@@ -478,7 +478,8 @@ def _options(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def _raw(path: Path, data: bytes, payload: dict[str, Any]) -> dict[str, Any]:
-    """samples.csv as the payload's raw arrays (the drawn parameters are not in the file)."""
+    """samples.csv as the payload's raw arrays, with the drawn parameters of its
+    ``world.<parameter>`` columns (none in a file written before it had them)."""
     import pandas as pd
 
     names = [s["name"] for s in payload["scenarios"]]
@@ -500,10 +501,14 @@ def _raw(path: Path, data: bytes, payload: dict[str, Any]) -> dict[str, Any]:
     raw_dates = [c[len(prefix):] for c in columns if c.startswith(prefix)]
     expected = ["sample", "scenario", *scalar_metrics,
                 *[f"{m}@{d}" for m in metrics for d in raw_dates]]
-    if columns != expected or any(d not in dates for d in raw_dates):
+    parameters = [c[len("world."):] for c in columns[len(expected):]]
+    if (columns[:len(expected)] != expected or any(d not in dates for d in raw_dates)
+            or columns[len(expected):] != [f"world.{p}" for p in parameters]
+            or "" in parameters):
         raise ResultsFileError("does not have the columns of these results (sample, scenario, "
-                               "the scalar metrics, then metric@YYYY-MM for every metric at "
-                               "the same months of the run)", path)
+                               "the scalar metrics, metric@YYYY-MM for every metric at the "
+                               "same months of the run, then world.<parameter> for the drawn "
+                               "parameters)", path)
     S, rows = len(names), len(frame)
     n = rows // S
     order_ok = (rows == n * S and n > 0
@@ -516,12 +521,12 @@ def _raw(path: Path, data: bytes, payload: dict[str, Any]) -> dict[str, Any]:
         values = frame.iloc[:, 2:].to_numpy(dtype=np.float64)
     except (TypeError, ValueError):
         raise ResultsFileError("holds a value that is not a number", path) from None
-    N, M, D = len(scalar_metrics), len(metrics), len(raw_dates)
-    values = values.reshape(n, S, N + M * D)
+    N, M, D, P = len(scalar_metrics), len(metrics), len(raw_dates), len(parameters)
+    values = values.reshape(n, S, N + M * D + P)
     return {
         "date_indices": [dates.index(d) for d in raw_dates],
-        "parameter_names": [],
-        "series": np.ascontiguousarray(values[:, :, N:].reshape(n, S, M, D)),
+        "parameter_names": parameters,
+        "series": np.ascontiguousarray(values[:, :, N:N + M * D].reshape(n, S, M, D)),
         "scalars": np.ascontiguousarray(values[:, :, :N]),
-        "parameters": np.empty((n, 0)),
+        "parameters": np.ascontiguousarray(values[:, :, N + M * D:]),
     }

@@ -43,6 +43,22 @@ def _readonly(array: np.ndarray) -> np.ndarray:
     return array
 
 
+def _per_scenario_parameters(payload: dict[str, Any]) -> None:
+    """Results pickled by an earlier gapcast kept the drawn parameters of the first
+    scenario's world only, as (sample, parameter): they become (sample, scenario, parameter),
+    the same values for every scenario of that world and NaN for the others."""
+    raw = payload["raw"]
+    values = np.asarray(raw["parameters"])
+    if values.ndim != 2:
+        return
+    worlds = [s["world_fingerprint"] for s in payload["scenarios"]]
+    out = np.full((values.shape[0], len(worlds), values.shape[1]), np.nan)
+    for s, world in enumerate(worlds):
+        if world == worlds[0]:
+            out[:, s, :] = values
+    raw["parameters"] = out
+
+
 class Results:
     """The outcome of :func:`gapcast.run`.
 
@@ -81,7 +97,8 @@ class Results:
         is used.
 
         What the files do not record is missing from the result: ``series_counts`` are
-        zeros, ``raw_parameters()`` has no columns, scenario descriptions are empty, and a
+        zeros, ``raw_parameters()`` has no columns when samples.csv predates the drawn
+        parameters, scenario descriptions are empty, and a
         non-finite statistic is NaN whether it was beyond the horizon or undefined (the
         scalar counts say which). Reading a directory and writing it again gives the same
         results.json, series.csv, scalars.csv, assumptions.json and samples.csv.
@@ -390,8 +407,10 @@ class Results:
     def raw_dataset(self) -> xr.Dataset:
         """Per-sample values of a run made with ``keep_raw=True`` (no copies):
         ``series`` (sample, scenario, metric, date) at the raw months, ``scalars`` (sample,
-        scenario, scalar_metric) and the drawn ``parameters`` (sample, parameter) of the
-        first scenario's world. Raises ValueError for runs without raw values."""
+        scenario, scalar_metric) and the drawn ``parameters`` (sample, scenario, parameter):
+        every parameter of each scenario's world as the model used it (NaN for a parameter
+        that scenario's world does not have). Raises ValueError for runs without raw
+        values."""
         raw = self._payload["raw"]
         if raw is None:
             raise ValueError("this run kept no per-sample values; run with keep_raw=True")
@@ -401,7 +420,7 @@ class Results:
             {
                 "series": (("sample", "scenario", "metric", "date"), raw["series"]),
                 "scalars": (("sample", "scenario", "scalar_metric"), raw["scalars"]),
-                "parameters": (("sample", "parameter"), raw["parameters"]),
+                "parameters": (("sample", "scenario", "parameter"), raw["parameters"]),
             },
             coords={
                 "sample": np.arange(n),
@@ -444,13 +463,17 @@ class Results:
             frame[name] = counts[:, j]
         return frame
 
-    def raw_parameters(self) -> pd.DataFrame:
-        """Drawn parameter values, one row per sample (``keep_raw=True`` runs; a view)."""
+    def raw_parameters(self, scenario: str | None = None) -> pd.DataFrame:
+        """Drawn parameter values of one scenario's world (the first scenario by default),
+        one row per sample and one column per parameter, as the model used them: the
+        samples.csv columns ``world.<parameter>`` (``keep_raw=True`` runs; a view). Any
+        sample can be recomputed from the seed with the recipe of docs/model.md §14."""
         raw = self._payload["raw"]
         if raw is None:
             raise ValueError("this run kept no per-sample values; run with keep_raw=True")
+        s = 0 if scenario is None else self._index(self.scenarios, scenario, "scenario")
         return pd.DataFrame(
-            raw["parameters"],
+            raw["parameters"][:, s, :],
             index=pd.RangeIndex(raw["parameters"].shape[0], name="sample"),
             columns=pd.Index(raw["parameter_names"], name="parameter"),
             copy=False,
@@ -520,6 +543,7 @@ class Results:
         for key in ("series", "scalars", "series_counts", "scalar_counts"):
             _readonly(payload[key])
         if payload["raw"] is not None:
+            _per_scenario_parameters(payload)
             for key in ("series", "scalars", "parameters"):
                 _readonly(payload["raw"][key])
         self._payload = payload

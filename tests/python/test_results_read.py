@@ -79,6 +79,11 @@ def test_read_gives_the_run_back(raw_results, raw_dir):
                                   np.where(np.isfinite(drawn), drawn, np.nan))
     assert read.sample_values("baseline", "gap_training", "2030-01") is not None
     assert read.sample_values("baseline", "gap_training", "2030-02") is None
+    # The drawn parameters too (samples.csv's world.<parameter> columns), every scenario's.
+    np.testing.assert_array_equal(read.raw_dataset().parameters.values,
+                                  raw_results.raw_dataset().parameters.values)
+    assert read.raw_parameters("comprehensive_embargo").equals(
+        raw_results.raw_parameters("comprehensive_embargo"))
 
 
 def test_read_and_write_again_gives_the_same_files(raw_dir, tmp_path):

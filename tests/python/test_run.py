@@ -162,6 +162,20 @@ def test_raw_values_are_consistent_with_the_statistics(raw_results):
     params = r.raw_parameters()
     assert params.shape == (150, ds.sizes["parameter"])
     assert "densing_doubling_months" in params.columns
+    # Each scenario's drawn world; the two scenarios share theirs.
+    assert ds.parameters.dims == ("sample", "scenario", "parameter")
+    assert r.raw_parameters("comprehensive_embargo").equals(params)
+
+
+def test_results_pickled_with_one_world_of_parameters_still_load(raw_results):
+    # Earlier versions kept the first scenario's world only, as (sample, parameter).
+    state = raw_results.__getstate__()
+    payload = dict(state["payload"])
+    payload["raw"] = dict(payload["raw"], parameters=np.array(payload["raw"]["parameters"][:, 0]))
+    old = gapcast.Results.__new__(gapcast.Results)
+    old.__setstate__(dict(state, payload=payload))
+    np.testing.assert_array_equal(old.raw_dataset().parameters.values,
+                                  raw_results.raw_dataset().parameters.values)
 
 
 def test_raw_dates_and_limit():

@@ -271,13 +271,17 @@ std::string scalars_csv(const Results& r) {
 std::string samples_csv(const Results& r) {
   if (r.raw_scalars.empty()) return "";
   const std::size_t n_scen = r.scenarios.size(), n_m = r.metrics.size(),
-                    n_d = r.raw_date_indices.size(), n_k = r.scalar_metrics.size();
+                    n_d = r.raw_date_indices.size(), n_k = r.scalar_metrics.size(),
+                    n_p = r.raw_parameter_names.size();
   const std::size_t n_samples = r.raw_scalars.size() / (n_scen * n_k);
   std::string out = "sample,scenario";
   for (const auto& m : r.scalar_metrics) out += "," + m.name;
   for (const auto& m : r.metrics) {
     for (std::size_t d : r.raw_date_indices) out += "," + m.name + "@" + r.dates[d];
   }
+  // The drawn parameters under the names `--set` gives them (world.chips.h20.tpp): the prefix
+  // keeps them apart from the metric columns, whatever a parameter is called.
+  for (const auto& name : r.raw_parameter_names) out += "," + csv_field("world." + name);
   out += "\n";
   for (std::size_t i = 0; i < n_samples; ++i) {
     for (std::size_t s = 0; s < n_scen; ++s) {
@@ -289,6 +293,10 @@ std::string samples_csv(const Results& r) {
         for (std::size_t d = 0; d < n_d; ++d) {
           out += "," + format_number(r.raw_series[((i * n_scen + s) * n_m + m) * n_d + d]);
         }
+      }
+      // A parameter the scenario's world does not have is NaN, written as an empty field.
+      for (std::size_t p = 0; p < n_p; ++p) {
+        out += "," + format_number(r.raw_parameters[(i * n_scen + s) * n_p + p]);
       }
       out += "\n";
     }

@@ -9,7 +9,12 @@
 ///                  horizon
 ///   assumptions.json  every world parameter (distribution, median, 90% interval, unit,
 ///                  source) and every policy's description: the inputs, documented
-///   samples.csv    (with raw output) one row per sample and scenario
+///   samples.csv    (with raw output) one row per sample and scenario, in sample order:
+///                  sample (the index i of docs/model.md §14), scenario, the scalar metrics,
+///                  metric@YYYY-MM at the raw months, then world.<parameter> for every drawn
+///                  parameter of the run's worlds (the values the model used; empty where
+///                  the scenario's world has no such parameter), so that any one sample can
+///                  be recomputed from the seed and the stream recipe of §14
 ///   manifest.json  engine version and commit, seed, sample count, thread count, solver
 ///                  settings, scenario files with SHA-256, result files with SHA-256, wall
 ///                  time, the command that reruns the result, and the run's inputs as given

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include "gapcast/metrics/metrics.hpp"
 #include "gapcast/run/assumptions.hpp"
@@ -44,11 +45,28 @@ Results results_skeleton(const std::vector<Scenario>& scenarios, const RunPlan& 
   }
   if (options.keep_raw) {
     results.raw_date_indices = plan.raw_date_indices;
-    for (const auto& p : plan.worlds.front()->parameters) {
-      results.raw_parameter_names.push_back(p.name);
-    }
+    results.raw_parameter_names = plan.raw_parameter_names;
   }
   return results;
+}
+
+/// Appends one sample's drawn parameters for each scenario: the values of that scenario's
+/// world in their columns, NaN in the columns of parameters its world does not have.
+/// `drawn` is WaveBuffer::parameters of the sample (every world, one after the other).
+void keep_raw_parameters(const std::vector<double>& drawn, const RunPlan& plan,
+                         Results& results) {
+  const std::size_t columns = plan.raw_parameter_names.size();
+  for (const auto& scenario : plan.scenarios) {
+    const std::size_t world = plan.integrations[scenario.own].world;
+    std::size_t offset = 0;
+    for (std::size_t w = 0; w < world; ++w) offset += plan.raw_parameter_columns[w].size();
+    const std::size_t first = results.raw_parameters.size();
+    results.raw_parameters.resize(first + columns, std::numeric_limits<double>::quiet_NaN());
+    const auto& to = plan.raw_parameter_columns[world];
+    for (std::size_t k = 0; k < to.size(); ++k) {
+      results.raw_parameters[first + to[k]] = drawn[offset + k];
+    }
+  }
 }
 
 /// Appends one wave's per-sample values at the raw months to `results` (sample order).
@@ -67,8 +85,7 @@ void keep_raw_values(const WaveBuffer& wave, std::size_t count, const CellLayout
         results.raw_scalars.push_back(row[layout.scalar_offset(s) + k]);
       }
     }
-    results.raw_parameters.insert(results.raw_parameters.end(), wave.parameters[j].begin(),
-                                  wave.parameters[j].end());
+    keep_raw_parameters(wave.parameters[j], plan, results);
   }
 }
 

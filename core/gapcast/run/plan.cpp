@@ -1,5 +1,6 @@
 #include "gapcast/run/plan.hpp"
 
+#include <map>
 #include <stdexcept>
 
 #include <cstdio>
@@ -57,8 +58,25 @@ void check_start_and_horizon(const std::vector<Scenario>& scenarios, const RunOp
   plan.months = static_cast<std::size_t>(span) + 1;
 }
 
+/// The drawn-parameter columns of raw output. Scenarios of one run may use different worlds
+/// (another chip class, an extra line), so the columns are the union of their parameter names
+/// and each world records where its own parameters go.
+void plan_raw_parameters(RunPlan& plan) {
+  std::map<std::string, std::size_t, std::less<>> column_of;
+  for (const auto& world : plan.worlds) {
+    std::vector<std::size_t> columns;
+    for (const auto& p : world->parameters) {
+      const auto [it, added] = column_of.try_emplace(p.name, plan.raw_parameter_names.size());
+      if (added) plan.raw_parameter_names.push_back(p.name);
+      columns.push_back(it->second);
+    }
+    plan.raw_parameter_columns.push_back(std::move(columns));
+  }
+}
+
 void plan_raw_output(const RunOptions& options, RunPlan& plan) {
   if (!options.keep_raw) return;
+  plan_raw_parameters(plan);
   if (options.raw_dates.empty()) {
     for (std::size_t k = 0; k < plan.months; ++k) {
       if (add_months(plan.start, static_cast<int>(k)).month == 1) plan.raw_date_indices.push_back(k);
@@ -74,9 +92,9 @@ void plan_raw_output(const RunOptions& options, RunPlan& plan) {
     plan.raw_date_indices.push_back(static_cast<std::size_t>(k));
   }
   const std::size_t per_sample =
-      (plan.scenario_count() * (detail::metric_count * plan.raw_date_indices.size() +
-                                detail::scalar_count) +
-       plan.worlds.front()->parameters.size()) *
+      plan.scenario_count() *
+      (detail::metric_count * plan.raw_date_indices.size() + detail::scalar_count +
+       plan.raw_parameter_names.size()) *
       sizeof(double);
   if (per_sample * plan.samples > options.raw_limit_bytes) {
     throw RunOptionError(

@@ -8,6 +8,7 @@
 /// baseline). The plan is made once, validated, and shared read-only by every worker.
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "gapcast/model/model.hpp"
@@ -42,6 +43,10 @@ struct RunPlan {
   std::vector<ScenarioIntegrations> scenarios;       ///< one per scenario, in input order
   std::shared_ptr<const Policy> baseline;            ///< null when there is none
   std::vector<std::size_t> raw_date_indices;         ///< output months kept per sample
+  /// With raw output: every parameter name of every world (first world's order, then each
+  /// later world's names not seen yet), and per world the column of each of its parameters.
+  std::vector<std::string> raw_parameter_names;
+  std::vector<std::vector<std::size_t>> raw_parameter_columns;  ///< [world][parameter]
 
   [[nodiscard]] std::size_t scenario_count() const { return scenarios.size(); }
 };

@@ -67,7 +67,12 @@ struct Results {
   /// Raw per-sample values, filled only when RunOptions::keep_raw is set:
   ///   raw_series[((sample * S + scenario) * n_metrics + metric) * n_raw_dates + d]
   ///   raw_scalars[(sample * S + scenario) * n_scalars + k]
-  ///   raw_parameters[sample * n_parameters + p] (the first scenario's world)
+  ///   raw_parameters[(sample * S + scenario) * n_parameters + p]
+  /// raw_parameters are the values the model used: every parameter of the scenario's world
+  /// after the copula and the marginal's quantile function (fixed values included), under
+  /// raw_parameter_names, the union of the run's worlds' parameter names ("chips.h20.tpp",
+  /// "domestic_lines.huawei.packages_per_year_2026"); NaN where the scenario's world has no
+  /// parameter of that name.
   std::vector<std::size_t> raw_date_indices;
   std::vector<double> raw_series, raw_scalars, raw_parameters;
   std::vector<std::string> raw_parameter_names;

@@ -85,7 +85,12 @@ void WaveExecutor::integrate_sample(Scratch& sc, std::uint64_t sample, double* r
         std::span<double>(row + layout_.series_offset(s), layout_.metrics * layout_.months),
         std::span<double>(row + layout_.scalar_offset(s), layout_.scalars));
   }
-  if (parameters != nullptr) *parameters = sc.values.front();
+  if (parameters != nullptr) {
+    parameters->clear();
+    for (const auto& values : sc.values) {
+      parameters->insert(parameters->end(), values.begin(), values.end());
+    }
+  }
 }
 
 bool WaveExecutor::run(Workers& workers, std::uint64_t first, std::size_t count,

@@ -15,7 +15,9 @@
 namespace gapcast {
 
 /// The values of one wave: row j of `rows` (CellLayout::row_size() doubles) is sample
-/// first + j; `parameters[j]` its drawn world parameters when raw output is kept.
+/// first + j; when raw output is kept, `parameters[j]` holds its drawn parameters of every
+/// world of the plan, one world after the other (RunPlan::worlds order, each in
+/// World::parameters order).
 struct WaveBuffer {
   std::vector<double> rows;
   std::vector<std::vector<double>> parameters;

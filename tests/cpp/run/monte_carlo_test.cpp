@@ -5,11 +5,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "gapcast/uncertainty/correlation.hpp"
 #include "gapcast/run/monte_carlo.hpp"
 #include "gapcast/output/result_files.hpp"
+#include "gapcast/sampling/world_sampler.hpp"
 #include "test_support.hpp"
 
 namespace gapcast {
@@ -158,6 +162,86 @@ TEST(MonteCarlo, RequestedRankCorrelationsAreAchievedInTheDraws) {
   const auto c = column("remote_growth_per_year");
   EXPECT_NEAR(sample_spearman(a, b), 0.5, 0.02);
   EXPECT_NEAR(sample_spearman(a, c), 0.0, 0.03);
+}
+
+TEST(MonteCarlo, RawOutputIsBitIdenticalForOneAndTwoThreads) {
+  const auto scenarios = shipped();
+  auto one = small_run(1);
+  one.samples = 150;
+  one.keep_raw = true;
+  auto two = one;
+  two.threads = 2;
+  const auto a = run(scenarios, one);
+  const auto b = run(scenarios, two);
+  EXPECT_TRUE(bitwise_equal(a.raw_parameters, b.raw_parameters));
+  EXPECT_TRUE(bitwise_equal(a.raw_series, b.raw_series));
+  EXPECT_EQ(samples_csv(a), samples_csv(b));
+}
+
+// The drawn parameters kept per sample are each scenario's own world as WorldSampler draws
+// it, under the union of the worlds' names: here a second world that changes one
+// distribution and adds a chip class, so one column is empty for the first scenario.
+TEST(MonteCarlo, RawParametersAreEachScenariosOwnWorld) {
+  const auto world = nlohmann::json::parse(
+      std::ifstream(source_path("scenarios/world/default.json")));
+  nlohmann::json extra = {
+      {"kind", "scenario"},
+      {"name", "extra_class"},
+      {"extends", source_path("examples/scenarios/smuggling_doubled_allies_2027.json")},
+      {"overrides", {{"/world/chips/h200_copy", world["chips"]["h200"]}}}};
+  std::vector<Scenario> scenarios = {
+      testing::load_one("scenarios/baseline.json"),
+      load_scenario_json(extra, "<test>", source_path("scenarios")).scenarios.front()};
+  auto o = small_run(2);
+  o.samples = 12;
+  o.horizon = {2026, 3};
+  o.keep_raw = true;
+  const auto r = run(scenarios, o);
+  const auto& names = r.raw_parameter_names;
+  const std::size_t np = names.size();
+  ASSERT_EQ(np, scenarios[1].world->parameters.size());
+  ASSERT_GT(np, scenarios[0].world->parameters.size());
+  for (std::size_t s = 0; s < 2; ++s) {
+    const World& w = *scenarios[s].world;
+    WorldSampler sampler(w);
+    std::vector<double> drawn(sampler.size());
+    for (std::uint64_t i = 0; i < o.samples; ++i) {
+      sampler.sample(o.seed, i, drawn);
+      for (std::size_t p = 0; p < np; ++p) {
+        const double kept = r.raw_parameters[(i * 2 + s) * np + p];
+        const int k = w.index_of(names[p]);
+        if (k < 0) {
+          EXPECT_TRUE(std::isnan(kept)) << names[p];
+        } else {
+          EXPECT_EQ(std::memcmp(&kept, &drawn[static_cast<std::size_t>(k)], sizeof kept), 0)
+              << "sample " << i << " scenario " << s << " " << names[p];
+        }
+      }
+    }
+  }
+  // samples.csv: a world.<name> column per parameter, the missing one left empty.
+  std::vector<std::vector<std::string>> lines;
+  std::istringstream csv(samples_csv(r));
+  for (std::string line; std::getline(csv, line) && lines.size() < 3;) {
+    std::vector<std::string> fields;
+    std::istringstream row(line);
+    for (std::string field; std::getline(row, field, ',');) fields.push_back(field);
+    if (!line.empty() && line.back() == ',') fields.emplace_back();
+    lines.push_back(fields);
+  }
+  ASSERT_EQ(lines.size(), 3u);
+  const auto& header = lines[0];
+  for (const auto& name : names) {
+    EXPECT_EQ(std::count(header.begin(), header.end(), "world." + name), 1) << name;
+  }
+  const auto at = static_cast<std::size_t>(
+      std::find(header.begin(), header.end(), "world.chips.h200_copy.tpp") - header.begin());
+  ASSERT_LT(at, header.size());
+  EXPECT_EQ(lines[1][1], "baseline");
+  EXPECT_EQ(lines[1][at], "");
+  EXPECT_EQ(lines[2][1], "extra_class");
+  EXPECT_EQ(lines[2][at], format_number(r.raw_parameters[np + (at - (header.size() - np))]));
+  EXPECT_NE(lines[2][at], "");
 }
 
 TEST(MonteCarlo, CancellationStopsTheRun) {
