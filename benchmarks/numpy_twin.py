@@ -101,6 +101,64 @@ def norm_cdf(x):
     return 0.5 * np.asarray(_erfc(-np.asarray(x, dtype=float) / math.sqrt(2.0)), dtype=float)
 
 
+def betainc(a: float, b: float, x):
+    """Regularised incomplete beta I_x(a, b), vectorised over x: the continued fraction
+    (modified Lentz) on the side of the mean where it converges fast."""
+    x = np.clip(np.asarray(x, dtype=float), 0.0, 1.0)
+    flip = x > (a + 1) / (a + b + 2)
+    aa, bb = np.where(flip, b, a), np.where(flip, a, b)
+    xx = np.where(flip, 1.0 - x, x)
+    tiny = 1e-300
+    with np.errstate(divide="ignore"):  # log B(a, b) is symmetric in a and b
+        front = np.exp(aa * np.log(xx) + bb * np.log1p(-xx)
+                       + math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)) / aa
+    c = np.ones_like(xx)
+    d = 1.0 - (aa + bb) * xx / (aa + 1)
+    d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
+    f = d.copy()
+    for m in range(1, 300):
+        for num in (m * (bb - m) * xx / ((aa + 2 * m - 1) * (aa + 2 * m)),
+                    -(aa + m) * (aa + bb + m) * xx / ((aa + 2 * m) * (aa + 2 * m + 1))):
+            d = 1.0 + num * d
+            d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
+            c = 1.0 + num / c
+            c = np.where(np.abs(c) < tiny, tiny, c)
+            f = f * c * d
+        if np.all(np.abs(c * d - 1.0) < 1e-16):
+            break
+    out = front * f
+    out = np.where(flip, 1.0 - out, out)
+    return np.where(x <= 0.0, 0.0, np.where(x >= 1.0, 1.0, out))
+
+
+def betaincinv(a: float, b: float, u):
+    """Inverse of I_x(a, b) in x, vectorised: the grid cell that brackets u, then Newton steps
+    kept inside the bracket (a bisection step whenever Newton would leave it), each sample
+    until its step is below two ulps."""
+    u = np.asarray(u, dtype=float)
+    shape, u = u.shape, u.ravel()
+    grid = np.linspace(0.0, 1.0, 4097)
+    cell = np.clip(np.searchsorted(betainc(a, b, grid), u), 1, grid.size - 1)
+    lo, hi = grid[cell - 1], grid[cell]
+    x = 0.5 * (lo + hi)
+    log_beta = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+    active = np.arange(u.size)
+    for _ in range(200):
+        xa, la, ha = x[active], lo[active], hi[active]
+        f = betainc(a, b, xa) - u[active]
+        la, ha = np.where(f < 0, xa, la), np.where(f < 0, ha, xa)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            step = xa - f / np.exp((a - 1) * np.log(xa) + (b - 1) * np.log1p(-xa) - log_beta)
+        new = np.where(np.isfinite(step) & (step > la) & (step < ha), step, 0.5 * (la + ha))
+        new = np.where(f == 0, xa, new)
+        done = (np.abs(new - xa) <= 2 * np.spacing(xa)) | (f == 0) | (ha - la <= np.spacing(xa))
+        x[active], lo[active], hi[active] = new, la, ha
+        active = active[~done]
+        if active.size == 0:
+            break
+    return x.reshape(shape)
+
+
 class Marginal:
     """A parameter's marginal: ppf on uniforms, cdf for truncation bounds (continuous forms)."""
 
@@ -193,6 +251,13 @@ def marginal(spec) -> Marginal:
                 return 1.0
             return (x - a) ** 2 / ((b - a) * (c - a)) if x < c else 1 - (b - x) ** 2 / ((b - a) * (b - c))
         return Marginal(ppf, cdf, lo, hi)
+    if dist == "pert":
+        # docs/model.md §14: a + (b - a) I^{-1}_{alpha,beta}(u), alpha = 1 + lambda (c - a)/(b - a).
+        a, c, b = float(spec["low"]), float(spec["mode"]), float(spec["high"])
+        lam = float(spec.get("lambda", 4.0))
+        al, be = 1 + lam * (c - a) / (b - a), 1 + lam * (b - c) / (b - a)
+        return Marginal(lambda u: a + (b - a) * betaincinv(al, be, u),
+                        lambda x: float(betainc(al, be, (x - a) / (b - a))), lo, hi)
     if dist == "bernoulli":
         if "truncate" in spec:
             raise Unsupported("truncated bernoulli")
@@ -358,6 +423,11 @@ class Policy:
 
 # ---------------------------------------------------------------- the model (§3-§10)
 
+def ceiling_scale(m):
+    """1 / (m - 1) for the §3 ceiling factor (m - G)/(m - 1), and 0 when m = 1 (no growth)."""
+    m = np.asarray(m, dtype=float)
+    return np.divide(1.0, m - 1.0, out=np.zeros_like(m), where=m > 1.0)
+
 GROUPS = ("L", "S", "R", "F", "N", "K", "W", "H")
 
 
@@ -388,13 +458,30 @@ class Model:
         self.F0 = p["frontier_stock_h100e_2026"]
         self.Q0 = p["smuggled_h100e_per_year_2024"] * p["smuggling_multiplier_status_quo"] / 12
         self.rho = math.log(2) / p["domestic_ramp_doubling_months"]
+        # §3 ceilings m (multiples of the start-month level), applied as the factor
+        # (m - G)/(m - 1): 1 at the start, 0 at the ceiling, and 0 throughout when m = 1.
+        self.m_pack = p["world_packaging_ceiling_multiple"]
+        self.inv_pack = ceiling_scale(self.m_pack)
+        self.m_P = p["us_ai_power_ceiling_multiple"]  # §8, the receding power ceiling
+        self.inv_P = ceiling_scale(self.m_P)
+        self.mu_w = math.log(2) / (12.0 * p["watts_per_h100e_halving_years"])
+        self.w0 = p["us_watts_per_h100e_2026"]
         self.line_idx = np.array([lines.index(world.line_of[d]) for d in dc])
-        # §4 acceptance, fixed per sample (§15).
-        self.acc_lic = np.where(p["us_chip_flow_materialises"] == 1,
-                                p["beijing_acceptance_if_flow"], p["beijing_acceptance_if_no_flow"])
+        # §7 initial line output and bounds; the bounds' ceilings are multiples of W_l(0), H_l(0).
+        self.K0 = np.stack([p[f"domestic_lines.{l}.packages_per_year_2026"] for l in lines]) / 12
+        self.W0, self.H0 = self.K0 * p["wafer_headroom"], self.K0 * p["hbm_headroom"]
+        self.m_W, self.m_H = p["domestic_wafer_ceiling_multiple"], p["domestic_hbm_ceiling_multiple"]
+        self.inv_W, self.inv_H = ceiling_scale(self.m_W), ceiling_scale(self.m_H)
+        # §4 acceptance, fixed per sample (§15); the licensed share is capped at the unrestricted one.
         self.acc_unr = p["beijing_acceptance_unrestricted"]
-        # §9 distillation serving factor.
-        self.dist_factor = 1 + p["distilled_serving_share"] * (p["distill_serving_gain"] - 1)
+        self.acc_lic = np.minimum(np.where(p["us_chip_flow_materialises"] == 1,
+                                           p["beijing_acceptance_if_flow"],
+                                           p["beijing_acceptance_if_no_flow"]), self.acc_unr)
+        self.grey = p["fee_deterred_grey_share"]
+        # §9 distillation serving factors: the frontier's D_F, the target's gain before the cut.
+        self.dist_gain = p["distilled_serving_share"] * (p["distill_serving_gain"] - 1)
+        self.dist_frontier = 1 + self.dist_gain
+        self.dist_cut = p["anti_distillation_serving_cut"]
         # Logs of the lever-scaled factors: x ** lever = exp(lever * log x), one exp per stage.
         with np.errstate(divide="ignore"):
             self.log_factor = {
@@ -409,7 +496,8 @@ class Model:
         # Per-class groups are row blocks; single states are one row (index, not slice).
         sizes = [("L", len(fc)), ("S", len(fc)), ("R", len(fc)), ("F", len(fc)), ("N", len(dc)),
                  ("K", len(lines)), ("W", len(lines)), ("H", len(lines)), ("Q", 1), ("atr", 1),
-                 ("ain", 1), ("phi", 1), ("GD", 1), ("GF", 1), ("GR", 1)]
+                 ("ain", 1), ("phi", 1), ("GD", 1), ("GF", 1), ("GR", 1), ("omega", 1),
+                 ("e", 1)]
         self.sl, pos = {}, 0
         for name, size in sizes:
             self.sl[name] = slice(pos, pos + size) if name in GROUPS else pos
@@ -445,11 +533,12 @@ class Model:
         # §7 which class each line makes: the latest roadmap_from not after this month.
         making = np.zeros((len(w.domestic), 1))
         for line in w.lines:
-            mine = [(-10**9 if w.roadmap[d] is None else w.roadmap[d], i)
+            # Ties (same roadmap_from, or both null): the class listed first (§15 "Ties").
+            mine = [(-10**9 if w.roadmap[d] is None else w.roadmap[d], -i)
                     for i, d in enumerate(w.domestic)
                     if w.line_of[d] == line and (w.roadmap[d] is None or w.roadmap[d] <= month)]
             if mine:
-                making[max(mine)[1]] = 1.0
+                making[-max(mine)[1]] = 1.0
         fee = [pol.chip[(c, "fee")].piece(month) for c in fc]
         r = dict(wf=wf, a=a, h_wf=wf / self.h, allowed=~banned, acc=acc, unmet_banned=unmet_banned,
                  mix_h=mix / self.h, making=making, fee=fee,
@@ -457,6 +546,7 @@ class Model:
                        pol.chip[(c, "licence_cap_share_of_us_volume")].piece(month))
                       for i, c in enumerate(fc) if licensed[i]],
                  lev={k: s.piece(month) for k, s in pol.target.items()})
+        r["a_h"] = a / self.h  # §4 u0_f / D: demand before the fee, units per H100e of demand
         if all(f[1] == "const" for f in fee):
             r["demand_per_D"] = self._demand_per_D(r, 0.0)
         self._regimes = {month: r}  # months are visited in order: keep one, not 120 (memory)
@@ -465,7 +555,7 @@ class Model:
     def _demand_per_D(self, r, t):
         """§4 u_f / D: demand reaching class f after fees, in units per H100e of demand."""
         fee = np.array([piece_value(x, t) for x in r["fee"]])[:, None]
-        return r["a"] * np.exp(self.neg_eps * np.log1p(fee)) / self.h
+        return r["a_h"] * np.exp(self.neg_eps * np.log1p(fee))
 
     def initial_state(self) -> np.ndarray:
         p, w, sl = self.p, self.world, self.sl
@@ -477,31 +567,52 @@ class Model:
         share = row(w.foreign, "frontier_initial_share")
         y[sl["F"]] = self.F0 * share / share.sum(axis=0) / self.h                          # §8
         y[sl["N"]] = row(w.domestic, "initial_stock.domestic")
-        k0 = np.stack([p[f"domestic_lines.{l}.packages_per_year_2026"] for l in w.lines]) / 12
-        y[sl["K"]], y[sl["W"]], y[sl["H"]] = k0, k0 * p["wafer_headroom"], k0 * p["hbm_headroom"]  # §7
+        y[sl["K"]], y[sl["W"]], y[sl["H"]] = self.K0, self.W0, self.H0                     # §7
         y[sl["Q"]] = self.Q0                                                               # §5
         y[sl["atr"]] = -p["target_lag_months"] / self.T_tr                                 # §9
         y[sl["ain"]] = -p["target_lag_months"] / self.T_in
-        for k in ("phi", "GD", "GF", "GR"):                                                # §3
+        for k in ("phi", "GD", "GF", "GR", "omega"):                                       # §3, §8
             y[sl[k]] = 1.0
+        y[sl["e"]] = self.serving_allowed(0.0, self.regime(0))                             # §9
         return y
 
-    def flows(self, t: float, y: np.ndarray, r: dict):
+    def serving_allowed(self, t: float, r: dict):
+        """§9 the distillation serving gain anti-distillation measures leave the target."""
+        z = piece_value(r["lev"]["anti_distillation_intensity"], t)
+        return self.dist_gain * (1 - self.dist_cut * z)
+
+    def growth(self, y: np.ndarray):
+        """§3 the growth levels' derivatives (logistic, toward their ceilings); §8 G_F's ceiling
+        recedes as omega, the stock-average watts per H100e relative to the start, falls."""
+        sl = self.sl
+        phi, GD, GF, GR = y[sl["phi"]], y[sl["GD"]], y[sl["GF"]], y[sl["GR"]]
+        return (self.rD * phi * GD * (self.m_pack - GD) * self.inv_pack,
+                self.rF * phi * GF * (self.m_P - GF * y[sl["omega"]]) * self.inv_P,
+                self.rR * phi * GR * (self.m_pack - GR) * self.inv_pack)
+
+    def flows(self, t: float, y: np.ndarray, r: dict, dGF=None):
         """§4 licensed inflow (units/month), import pressure, §8 US shipments (H100e/month)."""
         sl = self.sl
         D = self.D0 * y[sl["GD"]]
         per_D = r["demand_per_D"] if "demand_per_D" in r else self._demand_per_D(r, t)
-        u = D * per_D
-        s_us = self.F0 * y[sl["GF"]] * (self.rF * y[sl["phi"]] + self.delta)
-        pf = u.copy()
+        u0 = D * r["a_h"]   # before the fee
+        u = D * per_D       # after it
+        if dGF is None:
+            dGF = self.growth(y)[1]
+        s_us = self.F0 * (dGF + self.delta * y[sl["GF"]])  # §8: F0 G_F' + delta F0 G_F
+        pf, p0 = u.copy(), u0.copy()  # capped purchases with and without the fee
         for i, cap_piece, share_piece in r["cap"]:
             cap, share = piece_value(cap_piece, t), piece_value(share_piece, t)
             if cap is not None:
                 np.minimum(pf[i], cap / 12.0, out=pf[i])
+                np.minimum(p0[i], cap / 12.0, out=p0[i])
             if share is not None:
                 np.minimum(pf[i], share * s_us * r["h_wf"][i], out=pf[i])
-        inflow = r["acc"] * pf
-        unmet = r["unmet_banned"] + ((u - inflow) * self.h * r["allowed"]).sum(axis=0) / D
+                np.minimum(p0[i], share * s_us * r["h_wf"][i], out=p0[i])
+        inflow = r["acc"] * pf   # b_f
+        bought0 = r["acc"] * p0  # b0_f
+        unmet_units = u0 - bought0 + self.grey * (bought0 - inflow)
+        unmet = r["unmet_banned"] + (unmet_units * self.h * r["allowed"]).sum(axis=0) / D
         return inflow, np.clip(unmet, 0.0, 1.0), s_us
 
     def rhs(self, t: float, y: np.ndarray, r: dict) -> np.ndarray:
@@ -511,17 +622,19 @@ class Model:
         dy = np.empty_like(y)
         delta = self.delta
         phi, GD, GR = y[sl["phi"]], y[sl["GD"]], y[sl["GR"]]
-        inflow, pi, s_us = self.flows(t, y, r)
-        # §3 growth states.
+        dGD, dGF, dGR = self.growth(y)
+        inflow, pi, s_us = self.flows(t, y, r, dGF)
+        # §3 growth states, each toward its ceiling; §8 omega.
         dy[sl["phi"]] = -self.lam * phi
-        dy[sl["GD"]] = self.rD * phi * GD
-        dy[sl["GF"]] = self.rF * phi * y[sl["GF"]]
-        dy[sl["GR"]] = self.rR * phi * GR
+        dy[sl["GD"]], dy[sl["GF"]], dy[sl["GR"]] = dGD, dGF, dGR
+        dy[sl["omega"]] = -self.mu_w * y[sl["omega"]]
         # §4 licensed stock.
         dy[sl["L"]] = inflow - delta * y[sl["L"]]
         # §5 smuggling.
-        q_star = (self.Q0 * GD * lf("enforcement_intensity") * lf("allied_transshipment_coverage")
-                  * np.power(pi, p["smuggling_pressure_elasticity"]))
+        q_star = np.minimum(self.Q0 * GD * lf("enforcement_intensity")
+                            * lf("allied_transshipment_coverage")
+                            * np.power(pi, p["smuggling_pressure_elasticity"]),
+                            pi * self.D0 * GD)  # at most the demand legal channels leave unmet
         Q = y[sl["Q"]]
         dy[sl["Q"]] = (q_star - Q) / p["smuggling_adjustment_months"]
         dy[sl["S"]] = Q * r["mix_h"] - delta * y[sl["S"]]
@@ -534,8 +647,10 @@ class Model:
         dy[sl["K"]] = self.rho * K * (1 - K / np.minimum(W, H))
         common = self.rB * phi * (1 + p["domestic_growth_share_from_denial"] * (pi - 1))
         q = lev["allied_equipment_alignment"]
-        dy[sl["W"]] = common * (1 - p["alignment_wafer_growth_cut"] * q) * W
-        dy[sl["H"]] = common * (1 - p["alignment_hbm_growth_cut"] * q) * H
+        dy[sl["W"]] = (common * (1 - p["alignment_wafer_growth_cut"] * q) * W
+                       * (self.m_W - W / self.W0) * self.inv_W)
+        dy[sl["H"]] = (common * (1 - p["alignment_hbm_growth_cut"] * q) * H
+                       * (self.m_H - H / self.H0) * self.inv_H)
         dy[sl["N"]] = K[self.line_idx] * r["making"] - delta * y[sl["N"]]
         # §8 US frontier.
         dy[sl["F"]] = s_us * r["h_wf"] - delta * y[sl["F"]]
@@ -544,6 +659,8 @@ class Model:
                                         * lev["anti_distillation_intensity"])
         dy[sl["atr"]] = (t / self.T_tr - y[sl["atr"]]) / lag
         dy[sl["ain"]] = (t / self.T_in - y[sl["ain"]]) / lag
+        # §9 the target's serving gain follows what anti-distillation allows, with the lag.
+        dy[sl["e"]] = (self.serving_allowed(t, r) - y[sl["e"]]) / lag
         return dy
 
     # -- §10 outputs
@@ -558,7 +675,8 @@ class Model:
         """Every per-month series §10 defines, §4 import pressure, and the engine's extra
         series whose definitions had to be guessed (marked below)."""
         sl, p = self.sl, self.p
-        itr, iin = np.exp2(y[sl["atr"]]), np.exp2(y[sl["ain"]]) * self.dist_factor
+        dist_target = 1 + y[sl["e"]]  # §9 D_T(t)
+        itr, iin = np.exp2(y[sl["atr"]]), np.exp2(y[sl["ain"]]) * dist_target
         nu = p["remote_usability"]
         hw = {"training": {"licensed": (self.h * y[sl["L"]]).sum(0),
                            "smuggled": (self.h * y[sl["S"]]).sum(0),
@@ -569,7 +687,7 @@ class Model:
                             "domestic": p["domestic_utilisation_inference"] * (self.bd * y[sl["N"]]).sum(0),
                             "remote": nu * (self.b * y[sl["R"]]).sum(0)}}
         index = {"training": (itr, np.exp2(t / self.T_tr), self.h, self.T_tr),
-                 "inference": (iin, np.exp2(t / self.T_in), self.b, self.T_in)}
+                 "inference": (iin, np.exp2(t / self.T_in) * self.dist_frontier, self.b, self.T_in)}
         out = {}
         for ch, (target_idx, frontier_idx, unit, T) in index.items():
             for channel, value in hw[ch].items():
@@ -581,6 +699,7 @@ class Model:
             out[f"gap_{ch}"] = out[f"frontier_{ch}_effective"] / out[f"target_{ch}_effective"]
             out[f"gap_{ch}_months"] = np.log2(out[f"gap_{ch}"]) * T
         out["import_pressure"] = self.flows(t, y, r)[1]
+        out["frontier_power_gw"] = out["frontier_training_hardware"] * y[sl["omega"]] * self.w0 / 1e9
         # Guessed (not in docs/model.md): hardware-only gap, software lag, domestic output.
         out["gap_training_hardware"] = out["frontier_training_hardware"] / out["target_training_hardware"]
         out["gap_training_hardware_months"] = np.log2(out["gap_training_hardware"]) * self.T_tr

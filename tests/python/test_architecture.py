@@ -91,8 +91,10 @@ def test_reproduce_knows_every_result_file_a_run_writes(cli, tmp_path):
     assert written <= known, f"reproduce does not accept {written - known}"
 
 
-# Tests that check the engine across folders rather than one header.
-CROSS_CUTTING = {"scenario/bad_inputs_test.cpp", "model/seed_arithmetic_test.cpp"}
+# Tests that check the engine across folders rather than one header (the monotonicity test
+# loads policies with --set overrides, samples worlds and integrates them in pairs).
+CROSS_CUTTING = {"scenario/bad_inputs_test.cpp", "model/seed_arithmetic_test.cpp",
+                 "model/monotonicity_test.cpp"}
 
 
 def test_the_cpp_tests_mirror_the_folders():

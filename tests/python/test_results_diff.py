@@ -64,7 +64,15 @@ def test_the_tolerances_decide(base, first):
     other = gapcast.run(base, samples=200, seed=4, horizon="2028-12")
     strict = gapcast.diff(first, other)
     loose = gapcast.diff(first, other, rtol=1e6, atol=1e30)
-    assert not strict.ok and loose.ok
+    assert not strict.ok
+    # Wide tolerances accept every finite change; a quantile that is finite in one run and
+    # infinite in the other (a threshold reached by the 95th percentile of one seed only) is a
+    # difference no tolerance covers.
+    lc = loose.cells
+    finite = np.isfinite(lc["old"]) & np.isfinite(lc["new"])
+    assert lc.loc[finite, "within"].all()
+    assert (lc.loc[~finite, "within"] == (lc.loc[~finite, "old"] == lc.loc[~finite, "new"])
+            | (lc.loc[~finite, "old"].isna() & lc.loc[~finite, "new"].isna())).all()
     # |new - old| <= atol + rtol |old|, cell by cell.
     c = strict.cells
     expected = np.isclose(c["new"], c["old"], rtol=strict.rtol, atol=strict.atol) | (

@@ -50,6 +50,8 @@ std::string StateLayout::state_name(std::size_t index, const World& world) const
   if (index == growth_fade()) return "growth-rate fade";
   if (index == demand_level()) return "foreign demand level";
   if (index == frontier_level()) return "US stock trend level";
+  if (index == power_intensity()) return "US watts per H100e (relative)";
+  if (index == serving_excess()) return "target distillation serving gain";
   return "offshore capacity level";
 }
 

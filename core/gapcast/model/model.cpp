@@ -178,9 +178,12 @@ MonthQuantities month_quantities(const StateLayout& layout, const ModelInputs& i
   q.hw = hardware_totals(layout, in, k, x);
   q.target_training_log2 = x[layout.software_training()];
   q.target_training_index = std::exp2(q.target_training_log2);
-  q.target_inference_index = std::exp2(x[layout.software_inference()]) * k.distillation_factor;
+  // Both sides serve distilled models (§9); the target's factor is cut by anti-distillation.
+  q.target_inference_index =
+      std::exp2(x[layout.software_inference()]) * (1.0 + x[layout.serving_excess()]);
   q.frontier_training_index = std::exp2(t / k.doubling_training);
-  q.frontier_inference_index = std::exp2(t / k.doubling_inference);
+  q.frontier_inference_index = std::exp2(t / k.doubling_inference) * k.distillation_factor;
+  q.frontier_watts_per_h100e = k.watts_per_h100e_0 * x[layout.power_intensity()];
   q.doubling_training = k.doubling_training;
   q.doubling_inference = k.doubling_inference;
   double output = 0.0;
@@ -291,6 +294,8 @@ void ScenarioModel::simulate(const ModelInputs& in, RunOutput& out, Recording re
   x[layout.demand_level()] = 1.0;
   x[layout.frontier_level()] = 1.0;
   x[layout.remote_level()] = 1.0;
+  x[layout.power_intensity()] = 1.0;
+  x[layout.serving_excess()] = dyn.target_serving_excess_allowed(0.0);
   x[layout.software_training()] = -k.lag_0 / k.doubling_training;
   x[layout.software_inference()] = -k.lag_0 / k.doubling_inference;
 

@@ -65,7 +65,13 @@ struct StateLayout {
   [[nodiscard]] std::size_t demand_level() const { return smuggling_flow() + 4; }
   [[nodiscard]] std::size_t frontier_level() const { return smuggling_flow() + 5; }
   [[nodiscard]] std::size_t remote_level() const { return smuggling_flow() + 6; }
-  [[nodiscard]] std::size_t size() const { return smuggling_flow() + 7; }
+  /// Watts per H100e of the US stock relative to the start month (§8), falling as chip
+  /// generations turn over; a state for the same reason as the levels.
+  [[nodiscard]] std::size_t power_intensity() const { return smuggling_flow() + 7; }
+  /// The target's distillation serving gain beyond 1 (§9): it follows what anti-distillation
+  /// measures allow with the diffusion lag, because students already deployed keep serving.
+  [[nodiscard]] std::size_t serving_excess() const { return smuggling_flow() + 8; }
+  [[nodiscard]] std::size_t size() const { return smuggling_flow() + 9; }
   /// Human-readable name of a state, for error messages ("licensed stock of h200").
   [[nodiscard]] std::string state_name(std::size_t index, const World& world) const;
 

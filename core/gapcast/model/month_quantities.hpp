@@ -30,9 +30,10 @@ struct MonthQuantities {
   HardwareTotals hw;
   double target_training_log2 = 0.0;    ///< the target's log2 training software index
   double target_training_index = 1.0;   ///< 2^that
-  double target_inference_index = 1.0;  ///< 2^(log2 inference index) x distillation factor
+  double target_inference_index = 1.0;  ///< 2^(log2 inference index) x its serving factor
   double frontier_training_index = 1.0;
-  double frontier_inference_index = 1.0;
+  double frontier_inference_index = 1.0;  ///< Densing index x the frontier's serving factor
+  double frontier_watts_per_h100e = 0.0;  ///< all-in power per H100e of the US stock
   double doubling_training = 1.0;   ///< months per doubling of training software efficiency
   double doubling_inference = 1.0;  ///< months per Densing-Law doubling
   double import_pressure = 0.0;     ///< full recording only

@@ -19,7 +19,8 @@ std::string group_of(const std::string& name) {
   return "world";
 }
 
-/// Four significant digits, no exponent for everyday magnitudes.
+/// Four significant digits, no exponent for everyday magnitudes: for the derived medians and
+/// intervals of random parameters (fixed values are printed exactly).
 std::string short_number(double x) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.4g", x);
@@ -78,7 +79,7 @@ std::string parameter_table_markdown(const World& world) {
     std::string source = r.source.empty() ? "(none)" : r.source;
     if (!r.note.empty()) source += " — " + r.note;
     out += "| `" + markdown_cell(r.name) + "` | " + markdown_cell(r.unit) + " | " + markdown_cell(r.distribution) + " | " +
-           short_number(r.median) + " | " + interval + " | " + markdown_cell(source) + " |\n";
+           (r.fixed ? format_number(r.median) : short_number(r.median)) + " | " + interval + " | " + markdown_cell(source) + " |\n";
   }
   return out;
 }

@@ -55,6 +55,15 @@ std::string num(double x) {
   return {buf.data(), r.ptr};
 }
 
+// At most 15 significant digits, no trailing zeros: a number as the user wrote it.
+std::string num15(double x) {
+  if (x == 0.0) return "0";  // also turns -0 into 0
+  std::array<char, 64> buf{};
+  const auto r =
+      std::to_chars(buf.data(), buf.data() + buf.size(), x, std::chars_format::general, 15);
+  return {buf.data(), r.ptr};
+}
+
 // At most four significant digits, no trailing zeros, no exponent for ordinary magnitudes;
 // used by describe(). to_chars is locale-independent, so reports do not change with the
 // user's locale.
@@ -913,47 +922,50 @@ std::string Distribution::kind() const {
   return std::string(kNames[v_.index()]);
 }
 
+// The numbers a user wrote are printed to 15 significant digits (every decimal a user types
+// survives, while unit-conversion noise such as 0.1 + 0.2 does not), so a table of parameters
+// shows 15832, not 15830; only the derived median and interval are rounded to four.
 std::string Distribution::describe() const {
   std::string head = std::visit(
       Overloaded{
-          [](const PointDist& d) { return "point: " + num4(d.value); },
+          [](const PointDist& d) { return "point: " + num15(d.value); },
           [](const UniformDist& d) {
-            return "uniform on [" + num4(d.low) + ", " + num4(d.high) + "]";
+            return "uniform on [" + num15(d.low) + ", " + num15(d.high) + "]";
           },
           [](const LogUniformDist& d) {
-            return "log-uniform on [" + num4(d.low) + ", " + num4(d.high) + "]";
+            return "log-uniform on [" + num15(d.low) + ", " + num15(d.high) + "]";
           },
           [](const NormalDist& d) {
-            return "normal with mean " + num4(d.mean) + ", sd " + num4(d.sd);
+            return "normal with mean " + num15(d.mean) + ", sd " + num15(d.sd);
           },
           // mu and sigma mean little to a reader; the median and interval appended below are
           // the natural description of a lognormal.
           [](const LognormalDist&) { return std::string("lognormal"); },
           [](const TriangularDist& d) {
-            return "triangular with low " + num4(d.low) + ", mode " + num4(d.mode) + ", high " +
-                   num4(d.high);
+            return "triangular with low " + num15(d.low) + ", mode " + num15(d.mode) + ", high " +
+                   num15(d.high);
           },
           [](const PertDist& d) {
-            std::string s = "PERT with low " + num4(d.low) + ", mode " + num4(d.mode) +
-                            ", high " + num4(d.high);
-            if (d.lambda != 4.0) s += ", lambda " + num4(d.lambda);
+            std::string s = "PERT with low " + num15(d.low) + ", mode " + num15(d.mode) +
+                            ", high " + num15(d.high);
+            if (d.lambda != 4.0) s += ", lambda " + num15(d.lambda);
             return s;
           },
           [](const BetaDist& d) {
-            std::string s = "beta(" + num4(d.alpha) + ", " + num4(d.beta) + ")";
+            std::string s = "beta(" + num15(d.alpha) + ", " + num15(d.beta) + ")";
             if (d.low != 0.0 || d.high != 1.0) {
-              s += " on [" + num4(d.low) + ", " + num4(d.high) + "]";
+              s += " on [" + num15(d.low) + ", " + num15(d.high) + "]";
             }
             return s;
           },
           [](const BernoulliDist& d) {
-            return "bernoulli: 1 with probability " + num4(d.p) + ", else 0";
+            return "bernoulli: 1 with probability " + num15(d.p) + ", else 0";
           },
           [](const DiscreteDist& d) {
             constexpr std::size_t kShown = 8;
             std::string s = "discrete:";
             for (std::size_t i = 0; i < d.values.size() && i < kShown; ++i) {
-              s += (i == 0 ? " " : ", ") + num4(d.values[i]) + " (p " + num4(d.weights[i]) + ")";
+              s += (i == 0 ? " " : ", ") + num15(d.values[i]) + " (p " + num15(d.weights[i]) + ")";
             }
             if (d.values.size() > kShown) {
               s += ", ... (" + std::to_string(d.values.size()) + " values)";
@@ -968,13 +980,13 @@ std::string Distribution::describe() const {
             std::string s = "mixture of [";
             for (std::size_t k = 0; k < d.components.size(); ++k) {
               if (k > 0) s += "; ";
-              s += num4(d.weights[k]) + " " + d.components[k].describe();
+              s += num15(d.weights[k]) + " " + d.components[k].describe();
             }
             return s + "]";
           },
           [](const TruncatedDist& d) {
-            return "[" + d.base[0].describe() + "] truncated to [" + num4(d.low) + ", " +
-                   num4(d.high) + "]";
+            return "[" + d.base[0].describe() + "] truncated to [" + num15(d.low) + ", " +
+                   num15(d.high) + "]";
           },
       },
       v_);

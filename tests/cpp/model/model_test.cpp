@@ -81,6 +81,109 @@ TEST(ModelDynamics, FrontierStockFollowsItsTrendNetOfRetirement) {
   }
 }
 
+/// The tiny world's central inputs with some parameters replaced (values beyond validation are
+/// allowed here, to switch a mechanism off exactly).
+ModelInputs tiny_inputs(const Scenario& s, std::initializer_list<std::pair<P, double>> changes) {
+  auto in = central_inputs(s);
+  for (const auto& [which, value] : changes) in.p[static_cast<std::size_t>(which)] = value;
+  return in;
+}
+
+RunOutput simulate_inputs(const Scenario& s, const ModelInputs& in, std::size_t months) {
+  ScenarioModel model(s.world, s.policy, months, 1.0, {1e-10, 1e-10, 6.0, 1000000});
+  RunOutput out;
+  model.simulate(in, out);
+  return out;
+}
+
+TEST(ModelDynamics, FrontierStockSaturatesAtThePowerCeilingAlongTheClosedForm) {
+  // With watts per H100e held constant (an infinite halving time) the level obeys
+  // G' = r0 phi G (m - G) / (m - 1), a logistic at rate r0 m / (m - 1), whose solution is
+  // 1 / G = 1 / m + (1 - 1 / m) / G_free^(m / (m - 1)), G_free being the level without a
+  // ceiling. The tiny world doubles the stock every year.
+  const auto s = load_one("tests/data/tiny/no_controls.json");
+  const double m = 8.0;
+  const auto out = simulate_inputs(
+      s,
+      tiny_inputs(s, {{P::us_ai_power_ceiling_multiple, m},
+                      {P::watts_per_h100e_halving_years, 1e300}}),
+      121);
+  const double f0 = 1e6, r0 = std::log(2.0) / 12.0;
+  const double lambda = std::numbers::ln2 / (12.0 * 1000.0);
+  for (std::size_t k : {0u, 12u, 24u, 36u, 60u, 120u}) {
+    const double t = static_cast<double>(k);
+    const double free = std::exp(r0 * (1.0 - std::exp(-lambda * t)) / lambda);
+    const double level = 1.0 / (1.0 / m + (1.0 - 1.0 / m) / std::pow(free, m / (m - 1.0)));
+    EXPECT_NEAR(out.at(Series::frontier_training_hardware, k) / (f0 * level), 1.0, 1e-8)
+        << "month " << k;
+  }
+  // Power is the stock times 1 kW (the tiny world's watts per H100e): 1 GW at the start.
+  EXPECT_NEAR(out.at(Series::frontier_power_gw, 0), 1.0, 1e-12);
+}
+
+TEST(ModelDynamics, FrontierPowerStaysBelowItsCeilingAsChipsGetMoreEfficient) {
+  // Watts per H100e halve every 3 years, so the stock the ceiling feeds keeps growing; the power
+  // drawn stays below the ceiling (8 GW). Against a ceiling that recedes at rate mu, the
+  // logistic (rate r0 m / (m - 1)) settles where its growth matches it:
+  // 1 - power / ceiling = mu (m - 1) / (r0 m), here (1/3) x (7/8) = 7/24, so power tends to
+  // 8 x 17/24 = 17/3 GW from below.
+  const auto s = load_one("tests/data/tiny/no_controls.json");
+  const auto out = simulate_inputs(
+      s, tiny_inputs(s, {{P::us_ai_power_ceiling_multiple, 8.0}}), 121);
+  double previous = 0.0;
+  for (std::size_t k = 0; k < 121; ++k) {
+    const double power = out.at(Series::frontier_power_gw, k);
+    EXPECT_LE(power, 8.0 * (1.0 + 1e-9)) << "month " << k;
+    EXPECT_GE(power, previous) << "month " << k;
+    previous = power;
+  }
+  EXPECT_GT(previous, 5.0);
+  EXPECT_LT(previous, 17.0 / 3.0);
+  // The stock itself grows past what 8 GW fed at the start (8 million H100e).
+  EXPECT_GT(out.at(Series::frontier_training_hardware, 120), 8e6 * 4.0);
+}
+
+TEST(ModelDynamics, DomesticOutputSaturatesAtTheTighterOfTheTwoBoundCeilings) {
+  // Bounds grow 4x a year toward ceilings of 1.5 x the start (wafer: 300 packages/month) and
+  // 10 x (HBM: 3,000): the wafer ceiling binds, and output approaches 300 a month from below.
+  const auto s = load_one("tests/data/tiny/no_controls.json");
+  const auto out = simulate_inputs(
+      s,
+      tiny_inputs(s, {{P::domestic_bound_growth_per_year, 4.0},
+                      {P::domestic_wafer_ceiling_multiple, 1.5},
+                      {P::domestic_hbm_ceiling_multiple, 10.0}}),
+      121);
+  for (std::size_t k = 0; k < 121; ++k) {
+    EXPECT_LE(out.at(Series::domestic_output_per_year, k), 12.0 * 300.0 * (1.0 + 1e-9))
+        << "month " << k;
+  }
+  EXPECT_NEAR(out.at(Series::domestic_output_per_year, 120) / (12.0 * 300.0), 1.0, 1e-3);
+}
+
+TEST(ModelDynamics, BothSidesServeDistilledModelsAndAntiDistillationCutsOnlyTheTargets) {
+  // The tiny world serves half of inference from students with a 3x gain: a factor of 2 on
+  // both sides. From month 12 anti-distillation runs at full intensity; with a serving cut of
+  // 0.5 the target's factor tends to 1 + 0.5 x (3 - 1) x (1 - 0.5) = 1.5 with the lengthened
+  // lag of 6 months as its time constant, 1.5 + 0.5 e^(-(t - 12) / 6); the frontier's stays 2.
+  const auto s = load_one("tests/data/tiny/anti_distillation.json");
+  const auto out =
+      simulate_inputs(s, tiny_inputs(s, {{P::anti_distillation_serving_cut, 0.5}}), 25);
+  for (std::size_t k : {0u, 6u, 12u, 18u, 24u}) {
+    const double t = static_cast<double>(k);
+    const double frontier = out.at(Series::frontier_inference_hardware, k) *
+                            std::exp2(t / doubling_inference) * 2.0;
+    EXPECT_NEAR(out.at(Series::frontier_inference_effective, k) / frontier, 1.0, 1e-12);
+    // The target's factor: its effective inference compute over hardware x the Densing index
+    // it has reached (the same lag as training, in its own doubling time).
+    const double lag_months = out.at(Series::software_lag_months, k);
+    const double index = std::exp2((t - lag_months) / doubling_inference);
+    const double factor = out.at(Series::target_inference_effective, k) /
+                          (out.at(Series::target_inference_hardware, k) * index);
+    const double expected = k < 12 ? 2.0 : 1.5 + 0.5 * std::exp(-(t - 12.0) / 6.0);
+    EXPECT_NEAR(factor, expected, 1e-6) << "month " << k;
+  }
+}
+
 TEST(ModelDynamics, SoftwareDiffusionHoldsASteadyLag) {
   const auto out = simulate_central(load_one("tests/data/tiny/no_controls.json"), 61);
   for (std::size_t k = 0; k < 61; k += 10) {
@@ -177,6 +280,7 @@ TEST(ModelDynamics, OverflowingStateIsReportedWithItsName) {
   const auto s = load_one("tests/data/tiny/no_controls.json");
   auto in = central_inputs(s);
   in.p[static_cast<std::size_t>(P::frontier_stock_growth_per_year)] = 1e300;  // beyond validation
+  in.p[static_cast<std::size_t>(P::us_ai_power_ceiling_multiple)] = 1e300;  // no ceiling either
   ScenarioModel model(s.world, s.policy, 121, 1.0, {});
   RunOutput out;
   try {

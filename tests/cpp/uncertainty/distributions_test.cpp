@@ -832,8 +832,10 @@ TEST(Describe, IsDeterministicAndHasNoTrailingZeros) {
   const Distribution d = Distribution::lognormal(1, 0.3);
   EXPECT_EQ(d.describe(), d.describe());
   EXPECT_EQ(Distribution::point(0.1 + 0.2).describe(), "point: 0.3");
-  EXPECT_EQ(Distribution::point(123456).describe(), "point: 123500");
-  EXPECT_EQ(Distribution::point(-0.000012346).describe(), "point: -1.235e-05");
+  // Written numbers are printed as written (15 significant digits), not rounded to four.
+  EXPECT_EQ(Distribution::point(123456).describe(), "point: 123456");
+  EXPECT_EQ(Distribution::point(15832).describe(), "point: 15832");
+  EXPECT_EQ(Distribution::point(-0.000012346).describe(), "point: -1.2346e-05");
   EXPECT_EQ(Distribution::point(2.5e20).describe(), "point: 2.5e+20");
 }
 

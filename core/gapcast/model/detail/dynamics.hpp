@@ -28,6 +28,25 @@ struct Segment {
   std::array<LinearValue, global_lever_count> lever{};
 };
 
+/// A ceiling on a growing level (docs/model.md §3), as a multiple m >= 1 of the start-month
+/// level. The logistic factor (m - G) / (m - 1) is 1 at the start, so the start-month growth
+/// rate stays the observed one the parameters are calibrated to, and 0 at the ceiling.
+struct Ceiling {
+  double inverse_multiple = 0.0;  ///< 1 / m
+  double scale = 1.0;             ///< m / (m - 1), or 0 when m = 1 (no room to grow)
+
+  static Ceiling of(double multiple) {
+    Ceiling c;
+    c.inverse_multiple = 1.0 / multiple;
+    c.scale = multiple > 1.0 ? multiple / (multiple - 1.0) : 0.0;
+    return c;
+  }
+  /// The factor on the growth rate at a level relative to the start (1 at the start).
+  [[nodiscard]] double factor(double relative_level) const {
+    return scale * (1.0 - relative_level * inverse_multiple);
+  }
+};
+
 /// Sample-level constants derived once from ModelInputs (per-month rates, logs of factors).
 struct SampleConstants {
   double depreciation;         // 1 / useful life, per month
@@ -35,16 +54,26 @@ struct SampleConstants {
   double demand_0, demand_rate;  // H100e/month at t = 0, continuous growth rate per month
   double us_rate;  // continuous growth rate of the US stock at t = 0, per month
   double frontier_stock_0;
-  double substitution, fee_elasticity, acceptance_licensed, acceptance_unrestricted;
+  // Ceilings (§3, §7, §8), each a multiple of its level at the start month.
+  Ceiling us_power_ceiling, packaging_ceiling, wafer_ceiling, hbm_ceiling;
+  double power_intensity_decay;  // rate at which watts per H100e fall, per month
+  double watts_per_h100e_0;
+  double substitution, fee_elasticity, fee_grey_share, acceptance_licensed,
+      acceptance_unrestricted;
   double smuggling_0, enforcement_factor, alignment_factor, pressure_elasticity,
       smuggling_tau, inverse_smuggling_tau;
   double remote_0, remote_rate, remote_control_factor, remote_alignment_factor,
       remote_baseline_share, remote_usability, remote_tau, inverse_remote_tau;
   double ramp_rate, bound_rate, wafer_cut, hbm_cut, denial_share;
+  // Per production line, 1 / the wafer and HBM bounds at the start (packages/month)^-1, to
+  // express the bounds relative to the start for their ceilings.
+  std::vector<double> inverse_wafer_0, inverse_hbm_0;
   double util_training, util_inference;
   double doubling_training, doubling_inference, lag_0, lag_extension;
   double inverse_doubling_training, inverse_doubling_inference;
-  double distillation_factor;
+  double distillation_factor;  // the frontier's serving factor, 1 + share (gain - 1)
+  double distillation_excess;  // share (gain - 1): the part anti-distillation can cut
+  double serving_cut;          // fraction of the target's excess removed at full intensity
   double threshold;
 
   static SampleConstants from(const ModelInputs& in, double threshold_multiple);
@@ -61,6 +90,7 @@ struct LegalPurchase {
   bool licensed;             ///< subject to the licence caps
   bool fee_constant;
   double units_per_demand;   ///< share x fee factor / h, when the fee is constant
+  double units_per_demand_without_fee;  ///< share / h
   double cap_share_per_us;   ///< cap share x weight / h (0 if no such rule)
   bool has_share_cap;
 };
@@ -120,6 +150,9 @@ class Dynamics {
   [[nodiscard]] double target_training_effective(const std::vector<double>& x) const;
 
   [[nodiscard]] const SegmentSample& segment_sample() const { return ss_; }
+  /// The serving gain beyond 1 that the target's distillation can reach at time t (§9): the
+  /// frontier's, less the part anti-distillation measures cut. Its state follows this.
+  [[nodiscard]] double target_serving_excess_allowed(double t) const;
   /// Smuggling enforcement factor, remote-access policy factor and 1/lag at time t.
   [[nodiscard]] double enforcement_at(double t) const;
   [[nodiscard]] double remote_policy_at(double t) const;
@@ -130,6 +163,11 @@ class Dynamics {
   [[nodiscard]] double compute_enforcement(double t) const;
   [[nodiscard]] double compute_remote_policy(double t) const;
   [[nodiscard]] double compute_inverse_lag(double t) const;
+  /// The logistic factor on the US stock's growth (§8): the ceiling is on power, the level
+  /// times the watts per H100e relative to the start.
+  [[nodiscard]] double us_headroom(double level, double power_intensity) const {
+    return k_.us_power_ceiling.factor(level * power_intensity);
+  }
 
   const StateLayout& layout_;
   const ModelInputs& in_;
