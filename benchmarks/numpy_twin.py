@@ -700,6 +700,7 @@ class Model:
             out[f"gap_{ch}_months"] = np.log2(out[f"gap_{ch}"]) * T
         out["import_pressure"] = self.flows(t, y, r)[1]
         out["frontier_power_gw"] = out["frontier_training_hardware"] * y[sl["omega"]] * self.w0 / 1e9
+        out["smuggling_flow_h100e_per_year"] = 12 * y[sl["Q"]]  # §5
         # Guessed (not in docs/model.md): hardware-only gap, software lag, domestic output.
         out["gap_training_hardware"] = out["frontier_training_hardware"] / out["target_training_hardware"]
         out["gap_training_hardware_months"] = np.log2(out["gap_training_hardware"]) * self.T_tr

@@ -97,6 +97,7 @@ METRIC_TITLES: dict[str, str] = {
     "target_inference_hardware": "Target's inference hardware",
     "frontier_training_hardware": "Frontier's training hardware",
     "frontier_inference_hardware": "Frontier's inference hardware",
+    "frontier_power_gw": "Power drawn by the US stock",
     "gap_training": "Training compute gap, frontier / target",
     "gap_inference": "Inference compute gap, frontier / target",
     "gap_training_months": "Training gap in months of software progress",
@@ -106,6 +107,7 @@ METRIC_TITLES: dict[str, str] = {
     "software_lag_months": "Target's software lag",
     "import_pressure": "Unmet share of foreign-chip demand",
     "domestic_output_per_year": "Domestic accelerator output",
+    "smuggling_flow_h100e_per_year": "Smuggled accelerators reaching the target",
     "denied_training_vs_no_controls": "Training compute denied, vs no controls",
     "denied_inference_vs_no_controls": "Inference compute denied, vs no controls",
     "denied_training_vs_baseline": "Training compute denied, vs baseline",
@@ -131,10 +133,13 @@ UNIT_LABELS: dict[str, str] = {
     "fraction": "%",
     "probability": "%",
     "packages/yr": "packages per year",
+    "H100e/yr": "H100e per year",
+    "GW": "GW",
 }
 
 #: Units whose values span orders of magnitude across samples and years: drawn on log axes.
-LOG_UNITS = frozenset({"eff. H100e", "H100e", "H100e (bandwidth)", "x", "packages/yr"})
+LOG_UNITS = frozenset({"eff. H100e", "H100e", "H100e (bandwidth)", "x", "packages/yr",
+                       "H100e/yr", "GW"})
 
 
 def metric_title(metric: str) -> str:

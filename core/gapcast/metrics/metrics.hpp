@@ -49,7 +49,7 @@ enum class MetricId : std::size_t {
   count_
 };
 inline constexpr std::size_t metric_count = static_cast<std::size_t>(MetricId::count_);
-static_assert(static_cast<std::size_t>(MetricId::domestic_output_per_year) + 1 == series_count,
+static_assert(static_cast<std::size_t>(MetricId::smuggling_flow_h100e_per_year) + 1 == series_count,
               "the recorded series lead the metric list, in series.def order");
 
 /// Scalar metrics (one value per sample and scenario), from derived_metrics.def.

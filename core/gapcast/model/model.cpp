@@ -189,6 +189,7 @@ MonthQuantities month_quantities(const StateLayout& layout, const ModelInputs& i
   double output = 0.0;
   for (std::size_t l = 0; l < layout.lines; ++l) output += x[layout.output_rate(l)];
   q.domestic_output_per_month = output;
+  q.smuggling_flow_per_month = x[layout.smuggling_flow()];
   return q;
 }
 

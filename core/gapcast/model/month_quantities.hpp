@@ -38,6 +38,7 @@ struct MonthQuantities {
   double doubling_inference = 1.0;  ///< months per Densing-Law doubling
   double import_pressure = 0.0;     ///< full recording only
   double domestic_output_per_month = 0.0;
+  double smuggling_flow_per_month = 0.0;  ///< H100e/month (§5)
 
   [[nodiscard]] double target_training() const { return hw.target_train() * target_training_index; }
   [[nodiscard]] double target_inference() const {
