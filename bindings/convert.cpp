@@ -265,6 +265,9 @@ py::dict results_to_python(Results&& r) {
     raw["series"] = take_array(std::move(r.raw_series), {n, S, M, D});
     raw["scalars"] = take_array(std::move(r.raw_scalars), {n, S, N});
     raw["parameters"] = take_array(std::move(r.raw_parameters), {n, S, P});
+    // A conditioned run's per-sample weights; None for an unconditioned one.
+    if (r.raw_weights.empty()) raw["weights"] = py::none();
+    else raw["weights"] = take_array(std::move(r.raw_weights), {n});
     out["raw"] = raw;
   }
   return out;
@@ -327,6 +330,9 @@ Results results_from_python(py::handle p) {
     r.raw_series = copy_array<double>(raw["series"], {n, S, M, D}, "raw series");
     r.raw_scalars = copy_array<double>(raw["scalars"], {n, S, N}, "raw scalars");
     r.raw_parameters = copy_array<double>(raw["parameters"], {n, S, P}, "raw parameters");
+    if (raw.contains("weights") && !raw["weights"].is_none()) {
+      r.raw_weights = copy_array<double>(raw["weights"], {n}, "raw weights");
+    }
   }
   return r;
 }

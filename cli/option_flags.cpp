@@ -6,6 +6,7 @@ namespace gapcast::cli {
 
 std::string flag_name(const std::string& option) {
   if (option == "keep_raw") return "--raw";
+  if (option == "observations") return "--observe";
   std::string flag = "--" + option;
   std::replace(flag.begin(), flag.end(), '_', '-');
   return flag;
@@ -21,12 +22,13 @@ CLI::Option* OptionFlags::add(CLI::App& cmd, const std::string& name, const std:
   const auto defaults = to_json(RunOptions{});
   std::string shown = defaults.at(name).dump();
   if (defaults.at(name).is_string()) shown = defaults.at(name).get<std::string>();
+  const bool no_default = defaults.at(name).is_array() && defaults.at(name).empty();
   // A string option with a callback: CLI11 does no conversion of its own, so "1e6" and
   // "-1" reach the engine's parser as typed.
   return cmd
       .add_option_function<std::string>(
           flags, [this, name](const std::string& text) { given_.emplace_back(name, text); },
-          help + " [default: " + shown + "]")
+          no_default ? help : help + " [default: " + shown + "]")
       ->type_name(name == "horizon" ? "YYYY-MM" : "VALUE")
       ->allow_extra_args(false);
 }

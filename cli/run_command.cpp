@@ -1,6 +1,7 @@
 // `gapcast run` and `gapcast compare`: load scenarios, run the Monte Carlo, print tables, write
 // result files. Everything that can be checked before computing (options, inputs, report years,
 // the output directory) is checked before computing.
+#include <cmath>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -193,6 +194,12 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
   } catch (const RunOptionError& e) {
     print_option_error(e);
     return exit_bad_input;
+  } catch (const InputError& e) {  // an observations file (--observe)
+    for (const auto& d : e.diagnostics()) std::cerr << format_diagnostic(d) << "\n";
+    std::cerr << "gapcast: " << e.diagnostics().size()
+              << (e.diagnostics().size() == 1 ? " problem" : " problems")
+              << " in the observations; nothing was run or written\n";
+    return exit_bad_input;
   }
   const auto in = load_inputs(a);
   if (!in) return exit_bad_input;
@@ -218,6 +225,13 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
   auto outcome = run_monte_carlo(*in, options, !a.no_progress);
   if (const int* status = std::get_if<int>(&outcome)) return *status;
   const Results& results = std::get<Results>(outcome);
+  if (!results.info.options.observations.empty()) {
+    std::cerr << "conditioned on " << results.info.options.observations.size()
+              << " observation(s): effective sample size "
+              << static_cast<long long>(std::llround(results.info.effective_sample_size))
+              << " of " << results.info.samples << " samples\n";
+  }
+  for (const auto& w : results.info.warnings) std::cerr << "gapcast: warning: " << w << "\n";
   if (!a.quiet) print_tables(results, a.years, compare);
   return output ? write_output(results, *output, a, argv, in->given) : exit_ok;
 }
@@ -281,6 +295,12 @@ Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, boo
                 "world.chips.h20.tpp), so any sample can be recomputed from --seed "
                 "(docs/model.md §14); memory grows with the sample count");
   f.add(*cmd, "raw_dates", "--raw-dates", "Months for --raw, comma-separated YYYY-MM");
+  f.add(*cmd, "observations", "--observe",
+        "Observations file (JSON, docs/conditioning.md): weights every sample by the "
+        "likelihood of what has been observed since the start month, e.g. the target's "
+        "hardware in 2026-06 or domestic output in 2026; every statistic becomes a weighted "
+        "one, and the effective sample size is printed and recorded")
+      ->type_name("FILE");
   return [args, &argv, compare]() -> int { return execute(*args, argv, compare); };
 }
 

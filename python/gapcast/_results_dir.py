@@ -438,6 +438,10 @@ def _payload(path: Path, doc: Any, manifest: dict[str, Any]) -> dict[str, Any]:
         "solver_steps": manifest_run["solver_steps"],
         "options": _options(manifest),
     })
+    # A run conditioned on observations (docs/conditioning.md).
+    for key in ("effective_sample_size", "weight_sum", "warnings"):
+        if key in manifest_run:
+            info[key] = manifest_run[key]
     return {
         "format_version": FORMAT_VERSION,
         "scenarios": scenarios,
@@ -501,6 +505,10 @@ def _raw(path: Path, data: bytes, payload: dict[str, Any]) -> dict[str, Any]:
     raw_dates = [c[len(prefix):] for c in columns if c.startswith(prefix)]
     expected = ["sample", "scenario", *scalar_metrics,
                 *[f"{m}@{d}" for m in metrics for d in raw_dates]]
+    # A conditioned run ends its rows with each sample's weight.
+    weighted = bool(columns) and columns[-1] == "weight"
+    if weighted:
+        columns = columns[:-1]
     parameters = [c[len("world."):] for c in columns[len(expected):]]
     if (columns[:len(expected)] != expected or any(d not in dates for d in raw_dates)
             or columns[len(expected):] != [f"world.{p}" for p in parameters]
@@ -522,8 +530,13 @@ def _raw(path: Path, data: bytes, payload: dict[str, Any]) -> dict[str, Any]:
     except (TypeError, ValueError):
         raise ResultsFileError("holds a value that is not a number", path) from None
     N, M, D, P = len(scalar_metrics), len(metrics), len(raw_dates), len(parameters)
-    values = values.reshape(n, S, N + M * D + P)
+    values = values.reshape(n, S, N + M * D + P + int(weighted))
+    weights = None
+    if weighted:
+        weights = np.ascontiguousarray(values[:, 0, -1])
+        values = values[:, :, :-1]
     return {
+        "weights": weights,
         "date_indices": [dates.index(d) for d in raw_dates],
         "parameter_names": parameters,
         "series": np.ascontiguousarray(values[:, :, N:N + M * D].reshape(n, S, M, D)),

@@ -43,6 +43,7 @@ from .report_formats import to_csv, to_latex, to_markdown
 from .report_tables import (
     Table,
     assumptions_table,
+    observations_table,
     decomposition_table,
     delays_table,
     effects_table,
@@ -269,6 +270,7 @@ def _write(results: Results, staging: Path, names: list[str], fan: list[str],
         probabilities_table(results, names, months),
         policies_table(results, names),
         assumptions_table(results),
+        observations_table(results),
     ]
     table_files: list[tuple[Table, dict[str, Path]]] = []
     writers = {"csv": to_csv, "md": to_markdown, "tex": to_latex}

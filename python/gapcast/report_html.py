@@ -172,7 +172,7 @@ def render_index(results: Results, figures: Sequence[tuple[FigureSpec, dict[str,
 
     # -- tables --------------------------------------------------------------------------------
     # The scenario and assumption tables go to the appendix, the rest to the body.
-    appendix_stems = ("assumptions", "policies")
+    appendix_stems = ("assumptions", "policies", "observations")
 
     def table_section(section_id: str, heading: str, in_appendix: bool) -> None:
         parts.append(f'<section id="{section_id}"><h2>{heading}</h2>')

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Table",
     "assumptions_table",
+    "observations_table",
     "decomposition_table",
     "delays_table",
     "metrics_table",
@@ -389,6 +390,48 @@ def assumptions_table(results: Results) -> Table | None:
         groups=groups,
         csv_header=list(_ASSUMPTION_FIELDS), csv_rows=csv_rows, long=True, align="llrcll",
         widths=["3.1cm", "3.5cm", "1.2cm", "2.0cm", "1.4cm"], spill=5)
+
+
+def _likelihood_text(o: dict) -> str:
+    if "normal" in o:
+        return f"normal around {format_value(o['normal']['value'])} (sd {format_value(o['normal']['sd'])})"
+    if "lognormal" in o:
+        return (f"lognormal around {format_value(o['lognormal']['value'])} "
+                f"(sigma {format_value(o['lognormal']['sigma'])})")
+    low, high = o["between"]
+    return f"between {format_value(low)} and {format_value(high)} (rejection)"
+
+
+def observations_table(results: Results) -> Table | None:
+    """Appendix: the observations a conditioned run was weighted by, and what the weighting
+    left of the sample (docs/conditioning.md). None for an unconditioned run."""
+    observations = results.observations
+    if not observations:
+        return None
+    rows, csv_rows = [], []
+    for o in observations:
+        scenario = o.get("scenario", "")
+        likelihood = _likelihood_text(o)
+        source = o.get("source", "") + (f" Note: {o['note']}" if o.get("note") else "")
+        rows.append([Text(o["name"], mono=True), Text(o["metric"], mono=True), Text(o["date"]),
+                     Text(likelihood), Text(source)])
+        csv_rows.append([o["name"], o["metric"], o["date"], scenario, likelihood,
+                         o.get("source", ""), o.get("note", "")])
+    ess = results.effective_sample_size
+    return Table(
+        stem="observations",
+        title="Observations the results are conditioned on",
+        description=(f"Every sample was weighted by the product of these likelihoods, and every "
+                     f"statistic in this report is a weighted one. The {results.samples:,} "
+                     f"samples are worth an effective sample size of {ess:,.0f} "
+                     f"({100 * ess / results.samples:.1f}%). Each observation reads its metric "
+                     f"from the run's baseline scenario unless it names another."),
+        scenarios=None,
+        columns=["Observation", "Metric", "Month", "Likelihood", "Source"],
+        groups=[(None, rows)],
+        csv_header=["name", "metric", "date", "scenario", "likelihood", "source", "note"],
+        csv_rows=csv_rows, long=True, align="lllll",
+        widths=["2.6cm", "3.2cm", "1.2cm", "3.2cm", "4.0cm"])
 
 
 def _group_title(group: str) -> str:

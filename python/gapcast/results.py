@@ -196,6 +196,17 @@ class Results:
     def samples(self) -> int:
         return int(self._payload["info"]["samples"])
 
+    @property
+    def observations(self) -> list[dict[str, Any]]:
+        """The observations that conditioned this run (docs/conditioning.md); [] if none."""
+        return copy.deepcopy(self._payload["info"]["options"].get("observations", []))
+
+    @property
+    def effective_sample_size(self) -> float:
+        """(sum of weights)^2 / sum of squared weights for a run conditioned on observations,
+        the number of equally weighted samples its statistics are worth; NaN otherwise."""
+        return float(self._payload["info"].get("effective_sample_size", float("nan")))
+
     @cached_property
     def provenance(self) -> Provenance:
         """What identifies these numbers (engine version and commit, seed, samples, scenario
@@ -409,8 +420,8 @@ class Results:
         ``series`` (sample, scenario, metric, date) at the raw months, ``scalars`` (sample,
         scenario, scalar_metric) and the drawn ``parameters`` (sample, scenario, parameter):
         every parameter of each scenario's world as the model used it (NaN for a parameter
-        that scenario's world does not have). Raises ValueError for runs without raw
-        values."""
+        that scenario's world does not have), and in a run conditioned on observations each
+        sample's ``weight``. Raises ValueError for runs without raw values."""
         raw = self._payload["raw"]
         if raw is None:
             raise ValueError("this run kept no per-sample values; run with keep_raw=True")
@@ -421,6 +432,8 @@ class Results:
                 "series": (("sample", "scenario", "metric", "date"), raw["series"]),
                 "scalars": (("sample", "scenario", "scalar_metric"), raw["scalars"]),
                 "parameters": (("sample", "scenario", "parameter"), raw["parameters"]),
+                **({"weight": (("sample",), raw["weights"])}
+                   if raw.get("weights") is not None else {}),
             },
             coords={
                 "sample": np.arange(n),

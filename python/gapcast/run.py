@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Union
 
 import numpy as np
 
 from . import _core
+from .errors import GapcastWarning
 from .results import Results
 from .scenario import Scenario, ScenarioLike, load, load_all
 
@@ -141,6 +143,7 @@ def run(
     raw_dates: Sequence[str] | None = None,
     raw_limit_bytes: int | None = None,
     wave_size: int | None = None,
+    observe: str | os.PathLike[str] | Sequence[dict[str, Any]] | None = None,
     progress: ProgressLike = True,
 ) -> Results:
     """Runs one or more scenarios in the same sampled worlds and returns their statistics.
@@ -170,6 +173,11 @@ def run(
         raw_limit_bytes: refuse raw output larger than this.
         wave_size: samples integrated between summary updates (memory and progress
             granularity); results do not depend on it.
+        observe: observations that condition the run (docs/conditioning.md): the path of an
+            observations file, or a list of observation dicts in the file's form. Every
+            sample is weighted by its likelihood and every statistic becomes a weighted one;
+            :attr:`Results.effective_sample_size` says what the weighted run is worth, and a
+            :class:`GapcastWarning` is issued when it falls below 10% of the samples.
         progress: True for a progress bar (tqdm, shown for runs longer than a second),
             False/None for none, or a callable ``progress(done, total)``.
 
@@ -204,6 +212,8 @@ def run(
         "raw_dates": None if raw_dates is None else list(raw_dates)
         if not isinstance(raw_dates, (str, bytes)) else raw_dates,
         "raw_limit_bytes": raw_limit_bytes,
+        "observations": None if observe is None else os.fspath(observe)
+        if isinstance(observe, (str, os.PathLike)) else list(observe),
     }
     # The engine's validator checks every option (types, ranges, whole numbers) and raises
     # TypeError or ValueError in its own words, the same as the command's.
@@ -229,4 +239,7 @@ def run(
     finally:
         if bar is not None:
             bar.close()
-    return Results(payload)
+    results = Results(payload)
+    for message in results.info.get("warnings", []):
+        warnings.warn(message, GapcastWarning, stacklevel=2)
+    return results

@@ -153,6 +153,16 @@ RunInputs run_inputs_from_json(std::string_view text) {
   return inputs;
 }
 
+/// A conditioned run's outcome (the observations themselves are in the options): how much the
+/// weighted samples are worth, and the warnings the run gave.
+static void add_conditioning(const RunInfo& info, ordered& run) {
+  if (info.options.observations.empty()) return;
+  run["observations"] = info.options.observations.size();
+  run["effective_sample_size"] = info.effective_sample_size;
+  run["weight_sum"] = info.weight_sum;
+  run["warnings"] = info.warnings;
+}
+
 std::string results_json(const Results& r) {
   ordered j;
   j["format"] = "gapcast-results";
@@ -167,6 +177,7 @@ std::string results_json(const Results& r) {
   run["threshold_multiple"] = r.info.options.threshold_multiple;
   run["baseline_policy"] = r.info.baseline_policy;
   run["quantile_accuracy"] = r.info.options.quantile_accuracy;
+  add_conditioning(r.info, run);
   j["run"] = run;
   j["dates"] = r.dates;
   j["quantiles"] = r.quantiles;
@@ -282,6 +293,9 @@ std::string samples_csv(const Results& r) {
   // The drawn parameters under the names `--set` gives them (world.chips.h20.tpp): the prefix
   // keeps them apart from the metric columns, whatever a parameter is called.
   for (const auto& name : r.raw_parameter_names) out += "," + csv_field("world." + name);
+  // A conditioned run: each sample's weight, the product of its likelihoods.
+  const bool weighted = !r.raw_weights.empty();
+  if (weighted) out += ",weight";
   out += "\n";
   for (std::size_t i = 0; i < n_samples; ++i) {
     for (std::size_t s = 0; s < n_scen; ++s) {
@@ -298,6 +312,7 @@ std::string samples_csv(const Results& r) {
       for (std::size_t p = 0; p < n_p; ++p) {
         out += "," + format_number(r.raw_parameters[(i * n_scen + s) * n_p + p]);
       }
+      if (weighted) out += "," + format_number(r.raw_weights[i]);
       out += "\n";
     }
   }
@@ -339,6 +354,7 @@ std::string manifest_json(const Results& r, const std::vector<std::string>& comm
   run["wall_seconds"] = r.info.wall_seconds;
   run["solver_steps"] = r.info.solver_steps;
   run["created_utc"] = utc_now();
+  add_conditioning(r.info, run);
   j["run"] = run;
   ordered solver;
   solver["method"] = "Boost.Odeint runge_kutta_dopri5, dense output, error-controlled";

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "gapcast/metrics/metrics.hpp"
@@ -89,6 +91,117 @@ void keep_raw_values(const WaveBuffer& wave, std::size_t count, const CellLayout
   }
 }
 
+/// Where an observation reads its value in a sample's row (docs/conditioning.md).
+struct ObservedValue {
+  std::size_t offset;
+  const Observation* observation;
+};
+
+/// Each observation's cell: its scenario (named, else the run's "baseline" scenario, else the
+/// first), metric and month. Throws RunOptionError for a scenario not in the run or a month
+/// before the start (the horizon is checked with the options).
+std::vector<ObservedValue> locate_observations(const RunOptions& options,
+                                               const std::vector<Scenario>& scenarios,
+                                               const RunPlan& plan, const CellLayout& layout,
+                                               const Results& results) {
+  std::size_t observed_scenario = 0;
+  for (std::size_t s = 0; s < scenarios.size(); ++s) {
+    if (scenarios[s].name == "baseline") observed_scenario = s;
+  }
+  std::vector<ObservedValue> located;
+  for (const auto& o : options.observations) {
+    std::size_t s = observed_scenario;
+    if (!o.scenario.empty()) {
+      const int named = results.scenario_index(o.scenario);
+      if (named < 0) {
+        std::string names;
+        for (const auto& sc : scenarios) names += (names.empty() ? "" : ", ") + sc.name;
+        throw RunOptionError(RunOptionError::Kind::value, "observations",
+                             "observation \"" + o.name + "\" reads scenario \"" + o.scenario +
+                                 "\", which is not in this run (scenarios: " + names + ")");
+      }
+      s = static_cast<std::size_t>(named);
+    }
+    const int month = months_between(plan.start, o.date);
+    if (month < 0) {
+      throw RunOptionError(RunOptionError::Kind::value, "observations",
+                           "observation \"" + o.name + "\" is at " + format_year_month(o.date) +
+                               ", before the start month " + format_year_month(plan.start));
+    }
+    const auto metric = static_cast<std::size_t>(results.metric_index(o.metric));
+    located.push_back({layout.series_offset(s) + metric * layout.months +
+                           static_cast<std::size_t>(month),
+                       &o});
+  }
+  return located;
+}
+
+/// Running totals of a conditioned run's weights, added in sample order (Neumaier sums), so
+/// they are the same for any thread count.
+struct WeightTotals {
+  double sum = 0.0, sum_compensation = 0.0, squares = 0.0, squares_compensation = 0.0;
+  std::vector<std::uint64_t> zero_likelihood;  ///< per observation, samples it gave weight 0
+
+  static void add(double& total, double& compensation, double v) {
+    const double t = total + v;
+    compensation += std::abs(total) >= std::abs(v) ? (total - t) + v : (v - t) + total;
+    total = t;
+  }
+  void add(double w) {
+    add(sum, sum_compensation, w);
+    add(squares, squares_compensation, w * w);
+  }
+};
+
+/// The weights of one wave's samples: the product of each sample's likelihoods.
+void weigh_wave(const WaveBuffer& wave, std::size_t count, std::size_t row_size,
+                const std::vector<ObservedValue>& observed, std::vector<double>& weights,
+                WeightTotals& totals) {
+  weights.assign(count, 1.0);
+  for (std::size_t j = 0; j < count; ++j) {
+    const double* row = &wave.rows[j * row_size];
+    for (std::size_t k = 0; k < observed.size(); ++k) {
+      const double l = observed[k].observation->likelihood(row[observed[k].offset]);
+      if (l == 0.0) ++totals.zero_likelihood[k];
+      weights[j] *= l;
+    }
+    totals.add(weights[j]);
+  }
+}
+
+/// Effective sample size and warnings of a conditioned run; throws when no sample has weight.
+void finish_weights(const WeightTotals& totals, const std::vector<ObservedValue>& observed,
+                    std::uint64_t samples, RunInfo& info) {
+  const double w = totals.sum + totals.sum_compensation;
+  const double w2 = totals.squares + totals.squares_compensation;
+  if (!(w > 0.0)) {
+    std::string which;
+    for (std::size_t k = 0; k < observed.size(); ++k) {
+      char share[32];
+      std::snprintf(share, sizeof share, "%.1f%%",
+                    100.0 * static_cast<double>(totals.zero_likelihood[k]) /
+                        static_cast<double>(samples));
+      which += "; \"" + observed[k].observation->name + "\" (" +
+               observed[k].observation->describe() + ") rules out " + share;
+    }
+    throw RunOptionError(RunOptionError::Kind::value, "observations",
+                         "no sample is consistent with the observations: all " +
+                             std::to_string(samples) + " samples have likelihood 0" + which);
+  }
+  info.weight_sum = w;
+  info.effective_sample_size = w * w / w2;
+  if (info.effective_sample_size < 0.1 * static_cast<double>(samples)) {
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "the effective sample size is %.0f, below 10%% of the %llu samples: the "
+                  "observations are far from what the world's distributions expect, so the "
+                  "conditioned statistics rest on few samples (run more samples, or check the "
+                  "observations)",
+                  info.effective_sample_size, static_cast<unsigned long long>(samples));
+    info.warnings.emplace_back(text);
+  }
+}
+
 }  // namespace
 
 Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
@@ -98,7 +211,12 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
   const CellLayout layout{plan.scenario_count(), detail::metric_count, plan.months,
                           detail::scalar_count};
   Results results = results_skeleton(scenarios, plan, options);
-  RunSummaries summaries(layout, results.metrics, options.quantile_accuracy);
+  const auto observed = locate_observations(options, scenarios, plan, layout, results);
+  const bool conditioned = !observed.empty();
+  RunSummaries summaries(layout, results.metrics, options.quantile_accuracy, conditioned);
+  std::vector<double> weights;
+  WeightTotals weight_totals;
+  weight_totals.zero_likelihood.assign(observed.size(), 0);
 
   Workers workers(options.threads);
   WaveExecutor executor(plan, layout, options.seed, options.central, options.keep_raw);
@@ -109,16 +227,27 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
     const auto count =
         static_cast<std::size_t>(std::min<std::uint64_t>(wave_samples, plan.samples - first));
     if (!executor.run(workers, first, count, wave, context.cancel)) throw RunCancelled();
+    if (conditioned) {
+      weigh_wave(wave, count, layout.row_size(), observed, weights, weight_totals);
+      if (options.keep_raw) {
+        results.raw_weights.insert(results.raw_weights.end(), weights.begin(), weights.end());
+      }
+    }
     // Each block of neighbouring cells takes the wave's values in sample order, so the
     // summaries do not depend on which thread folds which block.
     workers.parallel_for(layout.row_size(), 32, [&](std::size_t begin, std::size_t end) {
-      summaries.fold_cells(wave.rows.data(), count, begin, end);
+      if (conditioned) {
+        summaries.fold_cells_weighted(wave.rows.data(), weights.data(), count, begin, end);
+      } else {
+        summaries.fold_cells(wave.rows.data(), count, begin, end);
+      }
     });
     for (std::size_t j = 0; j < count; ++j) total_steps += wave.steps[j];
     if (options.keep_raw) keep_raw_values(wave, count, layout, plan, results);
     if (context.progress) context.progress(first + count, plan.samples);
   }
 
+  if (conditioned) finish_weights(weight_totals, observed, plan.samples, results.info);
   auto statistics = summaries.finish(options.quantiles);
   results.series = std::move(statistics.series);
   results.series_counts = std::move(statistics.series_counts);

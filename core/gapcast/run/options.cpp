@@ -284,6 +284,30 @@ const std::vector<OptionField>& fields() {
        [](RunOptions& o, std::string_view t) {
          o.raw_limit_bytes = static_cast<std::size_t>(count_from_text("raw_limit_bytes", t));
        }},
+      // Observations (docs/conditioning.md): in JSON the list itself, so that a manifest holds
+      // everything a rerun needs; as text (--observe) or a JSON string, an observations file.
+      {"observations",
+       [](const RunOptions& o) {
+         nlohmann::ordered_json list = nlohmann::ordered_json::array();
+         for (const auto& obs : o.observations) list.push_back(to_json(obs));
+         return list;
+       },
+       [](RunOptions& o, const J& v) {
+         if (v.is_string()) {
+           o.observations = load_observations(v.get<std::string>());
+           return;
+         }
+         Diagnostics diagnostics;
+         o.observations =
+             parse_observations(v, DocumentRef{"options", nullptr}, "/observations", diagnostics);
+         if (diagnostics.has_errors()) {
+           const Diagnostic& d = diagnostics.all().front();
+           fail("observations", d.pointer + ": " + d.message);
+         }
+       },
+       [](RunOptions& o, std::string_view t) {
+         o.observations = load_observations(std::string(t));
+       }},
   };
   return table;
 }
@@ -366,6 +390,17 @@ void validate(const RunOptions& o) {
   if (o.raw_limit_bytes > Limits::max_raw_limit_bytes) {
     fail("raw_limit_bytes", "must be at most " + std::to_string(Limits::max_raw_limit_bytes) +
                                 ", got " + std::to_string(o.raw_limit_bytes));
+  }
+  if (o.central && !o.observations.empty()) {
+    fail("observations", "weight the samples of a Monte Carlo run; a central run has one sample "
+                         "(drop --central)");
+  }
+  for (const auto& obs : o.observations) {
+    if (obs.date > o.horizon) {
+      fail("observations", "observation \"" + obs.name + "\" is at " +
+                               format_year_month(obs.date) + ", after the horizon " +
+                               format_year_month(o.horizon));
+    }
   }
 }
 

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gapcast/model/model.hpp"
+#include "gapcast/run/observations.hpp"
 #include "gapcast/util/dates.hpp"
 
 namespace gapcast {
@@ -45,6 +46,8 @@ struct RunOptions {
   bool keep_raw = false;
   std::vector<YearMonth> raw_dates;
   std::size_t raw_limit_bytes = std::size_t{2} << 30;
+  /// Observations that weight every sample by its likelihood (empty: an unconditioned run).
+  std::vector<Observation> observations;
 
   friend bool operator==(const RunOptions&, const RunOptions&) = default;
 };

@@ -111,8 +111,11 @@ void plan_raw_output(const RunOptions& options, RunPlan& plan) {
 void check_summary_memory(const RunOptions& options, const RunPlan& plan) {
   const std::size_t cells =
       plan.scenario_count() * (detail::metric_count * plan.months + detail::scalar_count);
-  const double worst = static_cast<double>(cells) *
-                       static_cast<double>(SummaryCell::max_memory_bytes(options.quantile_accuracy));
+  // A conditioned run's cells hold double weights per bin, twice the bytes of counts.
+  const bool weighted = !options.observations.empty();
+  const double worst =
+      static_cast<double>(cells) *
+      static_cast<double>(SummaryCell::max_memory_bytes(options.quantile_accuracy, weighted));
   if (worst > static_cast<double>(RunOptionLimits::max_summary_bytes)) {
     char text[160];
     std::snprintf(text, sizeof text,

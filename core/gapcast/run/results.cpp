@@ -36,6 +36,11 @@ nlohmann::ordered_json to_json(const RunInfo& i) {
   j["wall_seconds"] = i.wall_seconds;
   j["solver_steps"] = i.solver_steps;
   j["baseline_policy"] = i.baseline_policy;
+  if (!i.options.observations.empty()) {
+    j["weight_sum"] = i.weight_sum;
+    j["effective_sample_size"] = i.effective_sample_size;
+  }
+  if (!i.warnings.empty()) j["warnings"] = i.warnings;
   j["options"] = to_json(i.options);
   return j;
 }
@@ -57,6 +62,12 @@ RunInfo run_info_from_json(const nlohmann::json& j) {
     i.wall_seconds = member(j, "wall_seconds").get<double>();
     i.solver_steps = member(j, "solver_steps").get<std::uint64_t>();
     i.baseline_policy = member(j, "baseline_policy").get<std::string>();
+    // Present only for conditioned runs and runs with warnings.
+    if (j.contains("weight_sum")) i.weight_sum = j["weight_sum"].get<double>();
+    if (j.contains("effective_sample_size")) {
+      i.effective_sample_size = j["effective_sample_size"].get<double>();
+    }
+    if (j.contains("warnings")) i.warnings = j["warnings"].get<std::vector<std::string>>();
     return i;
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string("run information is malformed: ") + e.what());

@@ -9,6 +9,7 @@
 /// exist (the mean of a metric with events beyond the horizon, a quantile that falls on them)
 /// is +infinity for "beyond the horizon" and NaN for "undefined"; writers render both as null.
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,12 @@ struct RunInfo {
   double wall_seconds = 0.0;
   std::uint64_t solver_steps = 0;  ///< total accepted steps over all runs
   std::string baseline_policy;     ///< name of the policy used as baseline, "" if none
+  /// A conditioned run (options.observations): the samples' total weight and the effective
+  /// sample size (sum w)^2 / sum w^2; NaN for an unconditioned run.
+  double weight_sum = std::numeric_limits<double>::quiet_NaN();
+  double effective_sample_size = std::numeric_limits<double>::quiet_NaN();
+  /// Problems with the run's outcome that do not stop it (a small effective sample size).
+  std::vector<std::string> warnings;
 };
 
 /// The one JSON form of RunInfo (the Python binding's Results.info, read back when results are
@@ -75,6 +82,8 @@ struct Results {
   /// parameter of that name.
   std::vector<std::size_t> raw_date_indices;
   std::vector<double> raw_series, raw_scalars, raw_parameters;
+  /// raw_weights[sample]: the sample's weight in a conditioned run (empty otherwise).
+  std::vector<double> raw_weights;
   std::vector<std::string> raw_parameter_names;
 
   [[nodiscard]] std::size_t stats() const { return 1 + quantiles.size(); }

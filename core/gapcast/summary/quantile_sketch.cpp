@@ -17,7 +17,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // Below this magnitude a value is treated as zero. It is far below anything the model
 // produces, and keeping it well above the subnormal range keeps every bin index of a finite
 // value inside a few hundred thousand bins of zero for the accuracies we accept.
-constexpr double kMinPositive = 1e-300;
+constexpr double kMinPositive = QuantileSketch::min_magnitude;
 
 // Smallest accepted accuracy. With a = 1e-6, log(DBL_MAX) / log(gamma) is about 3.5e8, which
 // still fits an int32 bin index with room to spare; a finer accuracy could overflow it.
@@ -148,6 +148,11 @@ std::size_t QuantileSketch::max_bins_per_sign(double relative_accuracy) {
   return static_cast<std::size_t>(bins) + 2;
 }
 
+double QuantileSketch::bin_multiplier(double relative_accuracy) {
+  check_accuracy(relative_accuracy);
+  return multiplier_for(relative_accuracy);
+}
+
 std::size_t QuantileSketch::max_memory_bytes(double relative_accuracy) {
   return sizeof(QuantileSketch) + 2 * max_bins_per_sign(relative_accuracy) * sizeof(std::uint32_t);
 }
@@ -185,12 +190,14 @@ double approx_exp2(double x) {
 
 }  // namespace
 
-double QuantileSketch::value_of(std::int32_t bin) const {
+double QuantileSketch::value_of(std::int32_t bin) const { return bin_value(bin, multiplier_); }
+
+double QuantileSketch::bin_value(std::int32_t bin, double multiplier) {
   // Bin i holds (lo, hi] with lo = L^-1((i - 1)/m) and hi = L^-1(i/m), hi / lo <= gamma. The
   // harmonic-style midpoint 2 lo hi / (lo + hi) is within (hi - lo)/(hi + lo) <= a of every
   // value in the bin.
-  const double hi = approx_exp2(static_cast<double>(bin) / multiplier_);
-  const double lo = approx_exp2(static_cast<double>(bin - 1) / multiplier_);
+  const double hi = approx_exp2(static_cast<double>(bin) / multiplier);
+  const double lo = approx_exp2(static_cast<double>(bin - 1) / multiplier);
   const double twice_product = 2.0 * lo * hi;
   if (std::isnormal(twice_product)) return twice_product / (lo + hi);
   // The product leaves the normal range for bins beyond about 1e154 or below 1e-154 (where it

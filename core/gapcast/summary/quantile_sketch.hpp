@@ -123,6 +123,20 @@ class QuantileSketch {
   /// allocator headers, a few dozen bytes, not included).
   [[nodiscard]] static std::size_t max_memory_bytes(double relative_accuracy);
 
+  /// The bin mapping, public so that WeightedQuantileSketch keeps exactly these bins (and so the
+  /// same accuracy guarantee, and the same answers when every weight is equal).
+  /// Magnitudes below this are exact zeros for the sketch; bins are only for the rest.
+  static constexpr double min_magnitude = 1e-300;
+  /// Bins per unit of the interpolated log2 at relative accuracy a (the `m` above); throws
+  /// std::invalid_argument for an accuracy the constructor would refuse.
+  [[nodiscard]] static double bin_multiplier(double relative_accuracy);
+  /// Bin of a finite magnitude >= min_magnitude, for the multiplier of bin_multiplier().
+  [[nodiscard]] static std::int32_t bin_index(double magnitude, double multiplier) {
+    return bin_of(magnitude, multiplier);
+  }
+  /// The positive value a bin reports (before clamping to [min, max]).
+  [[nodiscard]] static double bin_value(std::int32_t bin, double multiplier);
+
  private:
   friend class SummaryCell;
 

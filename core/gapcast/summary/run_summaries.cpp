@@ -2,14 +2,16 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 namespace gapcast {
 
 RunSummaries::RunSummaries(CellLayout layout, const std::vector<MetricInfo>& metrics,
-                           double accuracy)
+                           double accuracy, bool weighted)
     : layout_(layout),
-      cells_(layout.row_size(), SummaryCell(accuracy)),
-      probability_(layout.row_size(), 0) {
+      cells_(layout.row_size(), SummaryCell(accuracy, weighted)),
+      probability_(layout.row_size(), 0),
+      weighted_(weighted) {
   for (std::size_t s = 0; s < layout_.scenarios; ++s) {
     for (std::size_t m = 0; m < layout_.metrics; ++m) {
       const bool probability = metrics[m].kind == MetricKind::probability;
@@ -27,6 +29,18 @@ void RunSummaries::fold_cells(const double* rows, std::size_t count, std::size_t
             rows + cell_begin, count, layout_.row_size());
 }
 
+void RunSummaries::fold_cells_weighted(const double* rows, const double* weights,
+                                       std::size_t count, std::size_t cell_begin,
+                                       std::size_t cell_end) {
+  if (!weighted_) {
+    throw std::logic_error("RunSummaries::fold_cells_weighted: the summaries are not weighted");
+  }
+  fold_rows_weighted(
+      std::span<SummaryCell>(cells_).subspan(cell_begin, cell_end - cell_begin),
+      std::span<const char>(probability_).subspan(cell_begin, cell_end - cell_begin),
+      rows + cell_begin, weights, count, layout_.row_size());
+}
+
 RunSummaries::Statistics RunSummaries::finish(std::span<const double> quantiles) const {
   Statistics results;
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
@@ -37,7 +51,7 @@ RunSummaries::Statistics RunSummaries::finish(std::span<const double> quantiles)
     if (probability || cell.counts().finite + cell.counts().infinite == 0) {
       std::fill(out.begin(), out.end(), nan);
     } else {
-      cell.sketch().quantiles(quantiles, out);
+      cell.quantiles(quantiles, out);
     }
   };
   const std::size_t series_cells = layout_.series_cells();

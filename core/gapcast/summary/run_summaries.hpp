@@ -8,6 +8,10 @@
 /// neighbouring cells, walking the rows in order, so every cell sees its values in sample
 /// order whoever folds which block: the summaries, and so the result files, are bit-identical
 /// for any thread count.
+///
+/// A weighted run (conditioned on observations) gives each sample a weight, the same for all of
+/// its cells: its cells are weighted SummaryCells, fed by fold_cells_weighted(), and finish()
+/// reports weighted means and quantiles. The unweighted path is untouched by this.
 #include <cstddef>
 #include <span>
 #include <vector>
@@ -35,7 +39,9 @@ struct CellLayout {
 class RunSummaries {
  public:
   /// `metrics` is the series metric catalogue (probability metrics keep only their mean).
-  RunSummaries(CellLayout layout, const std::vector<MetricInfo>& metrics, double accuracy);
+  /// `weighted` makes every cell a weighted one (see above).
+  RunSummaries(CellLayout layout, const std::vector<MetricInfo>& metrics, double accuracy,
+               bool weighted = false);
 
   [[nodiscard]] const CellLayout& layout() const { return layout_; }
   [[nodiscard]] std::size_t cell_count() const { return cells_.size(); }
@@ -45,10 +51,19 @@ class RunSummaries {
   /// concurrently; one block must not be folded by two threads at once.
   void fold_cells(const double* rows, std::size_t count, std::size_t cell_begin,
                   std::size_t cell_end);
+  /// fold_cells for a weighted run: weights[j] is row j's weight (>= 0 and finite), applied to
+  /// every cell of the row; a row of weight 0 changes nothing. Folding the rows in waves of any
+  /// sizes gives bit-identical summaries. Throws std::invalid_argument for an invalid weight
+  /// (adding nothing) and std::logic_error if the summaries are not weighted.
+  void fold_cells_weighted(const double* rows, const double* weights, std::size_t count,
+                           std::size_t cell_begin, std::size_t cell_end);
+  [[nodiscard]] bool weighted() const { return weighted_; }
 
   /// The statistics of every cell: for each cell, its mean then the requested quantiles
   /// (1 + quantiles.size() values, C order: series cells then scalar cells, as CellLayout),
   /// and its counts. A quantile of a probability cell or of a cell without values is NaN.
+  /// Weighted summaries give weighted means and quantiles, and counts of the samples of positive
+  /// weight.
   struct Statistics {
     std::vector<double> series, scalars;
     std::vector<CellCounts> series_counts, scalar_counts;
@@ -59,6 +74,7 @@ class RunSummaries {
   CellLayout layout_;
   std::vector<SummaryCell> cells_;
   std::vector<char> probability_;  ///< per cell: a 0/1 indicator (mean only)
+  bool weighted_ = false;
 };
 
 }  // namespace gapcast

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "gapcast/summary/summary_cell.hpp"
+#include "gapcast/summary/weighted_quantile_sketch.hpp"
 
 namespace {
 
@@ -618,6 +619,266 @@ TEST(SummaryCellBatch, FoldRowsEqualsTheDriversPerValueLoop) {
   }
   for (std::size_t c = 0; c < kCells; ++c) {
     expect_same_cell(expected[c], actual[c], "cell " + std::to_string(c));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weighted cells (SummaryCell(a, true)): the statistics of importance-weighted samples.
+
+// Every rank of a cell's values (up to 4000 of them), at the tie points r / (n - 1) and between.
+std::vector<double> cell_levels(std::uint64_t n) {
+  std::vector<double> qs = {0.0, 1.0};
+  if (n < 2) return qs;
+  const std::uint64_t step = std::max<std::uint64_t>(1, n / 4000);
+  for (std::uint64_t r = 0; r + 1 < n; r += step) {
+    qs.push_back(static_cast<double>(r) / static_cast<double>(n - 1));
+    qs.push_back((static_cast<double>(r) + 0.5) / static_cast<double>(n - 1));
+  }
+  return qs;
+}
+
+std::vector<double> cell_quantiles(const SummaryCell& cell, const std::vector<double>& qs) {
+  std::vector<double> out(qs.size());
+  cell.quantiles(qs, out);
+  return out;
+}
+
+// Everything a cell of either kind reports, bit for bit, through the accessors common to both.
+void expect_same_statistics(const SummaryCell& expected, const SummaryCell& actual,
+                            const std::string& label) {
+  EXPECT_EQ(actual.counts().finite, expected.counts().finite) << label;
+  EXPECT_EQ(actual.counts().infinite, expected.counts().infinite) << label;
+  EXPECT_EQ(actual.counts().undefined, expected.counts().undefined) << label;
+  EXPECT_EQ(bits_of(actual.mean()), bits_of(expected.mean())) << label;
+  const std::uint64_t n = expected.counts().finite + expected.counts().infinite;
+  const std::vector<double> qs = cell_levels(n);
+  const std::vector<double> e = cell_quantiles(expected, qs);
+  const std::vector<double> a = cell_quantiles(actual, qs);
+  for (std::size_t i = 0; i < qs.size(); ++i) {
+    ASSERT_EQ(bits_of(a[i]), bits_of(e[i])) << label << " q=" << qs[i] << ": " << a[i] << " vs "
+                                            << e[i];
+  }
+}
+
+// And what only weighted cells have.
+void expect_same_weighted_cell(const SummaryCell& expected, const SummaryCell& actual,
+                               const std::string& label) {
+  expect_same_statistics(expected, actual, label);
+  EXPECT_EQ(bits_of(actual.total_weight()), bits_of(expected.total_weight())) << label;
+  EXPECT_EQ(bits_of(actual.sum_of_squared_weights()), bits_of(expected.sum_of_squared_weights()))
+      << label;
+  const auto& e = expected.weighted_sketch();
+  const auto& a = actual.weighted_sketch();
+  EXPECT_EQ(a.count(), e.count()) << label;
+  EXPECT_EQ(bits_of(a.total_weight()), bits_of(e.total_weight())) << label;
+  EXPECT_EQ(bits_of(a.min()), bits_of(e.min())) << label;
+  EXPECT_EQ(bits_of(a.max()), bits_of(e.max())) << label;
+  EXPECT_EQ(a.memory_bytes(), e.memory_bytes()) << label;
+}
+
+TEST(SummaryCellWeighted, EqualWeightsGiveTheUnweightedCellBitForBit) {
+  // With infinities, NaN and the edge values, and without infinities and NaN (so that, for the
+  // varied data, the mean is a finite number whose every bit is compared).
+  for (const bool varied : {false, true}) {
+    std::vector<double> data = varied ? varied_data(5000, 82) : cell_data(5000, 81);
+    std::vector<double> finite_only;
+    for (const double v : data) {
+      if (std::isfinite(v)) finite_only.push_back(v);
+    }
+    for (const std::vector<double>* values : {&data, &finite_only}) {
+      for (const bool probability : {false, true}) {
+        SummaryCell plain(0.005);
+        plain.add_strided(values->data(), values->size(), 1, probability);
+        for (const double w : {1.0, 0.37}) {
+          const std::string label = "w=" + std::to_string(w) + (probability ? " probability" : "") +
+                                    (values == &finite_only ? " finite" : "");
+          const std::vector<double> weights(values->size(), w);
+          SummaryCell weighted(0.005, true);
+          weighted.add_weighted_strided(values->data(), weights.data(), values->size(), 1,
+                                        probability);
+          EXPECT_TRUE(weighted.weighted());
+          EXPECT_EQ(weighted.sketch().count(), 0U) << label;  // the plain sketch stays empty
+          expect_same_statistics(plain, weighted, label);
+          const auto finite = static_cast<double>(plain.counts().finite);
+          EXPECT_EQ(weighted.total_weight(), finite * w) << label;
+          EXPECT_EQ(weighted.sum_of_squared_weights(), finite * w * w) << label;
+          if (varied && values == &finite_only) {
+            EXPECT_TRUE(std::isfinite(weighted.mean())) << label;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(SummaryCellWeighted, MeanAndWeightSumsAreWeighted) {
+  // Samples (value, weight): (1, 1), (2, 2), (3, 3), (NaN, 4), (+inf, 0), (5, 0).
+  const std::vector<double> values = {1.0, 2.0, 3.0, std::numeric_limits<double>::quiet_NaN(),
+                                      kInf, 5.0};
+  for (const double scale : {1.0, 1e-150, 0x1.0p500}) {  // squares still representable
+    std::vector<double> weights = {1.0, 2.0, 3.0, 4.0, 0.0, 0.0};
+    for (double& w : weights) w *= scale;
+    SummaryCell cell(0.005, true);
+    cell.add_weighted_strided(values.data(), weights.data(), values.size(), 1, false);
+    EXPECT_EQ(cell.counts().finite, 3U);
+    EXPECT_EQ(cell.counts().infinite, 0U);  // the infinity has weight 0
+    EXPECT_EQ(cell.counts().undefined, 1U);
+    EXPECT_DOUBLE_EQ(cell.mean(), (1.0 + 4.0 + 9.0) / 6.0) << scale;
+    EXPECT_DOUBLE_EQ(cell.total_weight(), 6.0 * scale) << scale;
+    EXPECT_DOUBLE_EQ(cell.sum_of_squared_weights() / scale / scale, 14.0) << scale;
+    EXPECT_EQ(cell.weighted_sketch().count(), 3U);
+    EXPECT_EQ(cell.weighted_sketch().max(), 3.0);  // not 5: its weight is 0
+    // An infinity of positive weight makes the mean infinite, as in an unweighted cell.
+    cell.add_weighted(-kInf, 0.5 * scale, false);
+    EXPECT_EQ(cell.mean(), -kInf);
+    EXPECT_EQ(cell.counts().infinite, 1U);
+  }
+  // A probability cell: only the weighted mean (the weighted share of ones).
+  SummaryCell probability(0.005, true);
+  const std::vector<double> indicators = {1.0, 0.0, 1.0, 0.0};
+  const std::vector<double> weights = {0.2, 0.5, 0.3, 0.0};
+  probability.add_weighted_strided(indicators.data(), weights.data(), 4, 1, true);
+  EXPECT_DOUBLE_EQ(probability.mean(), 0.5);
+  EXPECT_EQ(probability.counts().finite, 3U);
+  EXPECT_EQ(probability.weighted_sketch().count(), 0U);
+  // Weights spanning far more than the double range between them: the sums rescale, and the
+  // mean is that of the heavy samples.
+  SummaryCell wide(0.005, true);
+  const std::vector<double> wide_values = {100.0, 1.0, 2.0};
+  const std::vector<double> wide_weights = {1e-300, 1e300, 3e300};
+  wide.add_weighted_strided(wide_values.data(), wide_weights.data(), 3, 1, false);
+  EXPECT_DOUBLE_EQ(wide.mean(), 1.75);
+  EXPECT_DOUBLE_EQ(wide.total_weight(), 4e300);
+  EXPECT_TRUE(std::isinf(wide.sum_of_squared_weights()));  // 1e601 is beyond a double
+}
+
+// Samples as a conditioned run produces them: the cell values of cell_data and likelihood
+// weights with zeros, tiny, huge and subnormal ones (the first tiny, so that the scale grows).
+std::vector<double> sample_weights(std::size_t n, std::uint64_t seed) {
+  Generator gen(seed);
+  std::vector<double> w(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double u = gen.uniform();
+    w[i] = u < 0.05   ? 0.0
+           : u < 0.10 ? std::exp(-600.0 * gen.uniform())
+           : u < 0.12 ? 1e-310
+           : u < 0.14 ? std::exp(600.0 * gen.uniform())
+                      : std::exp(gen.normal());
+  }
+  w[0] = 1e-300;
+  return w;
+}
+
+TEST(SummaryCellWeighted, AnyBatchingAndFoldGiveTheSameCells) {
+  // A wave of 2100 samples x 45 cells, rows 48 apart. Expected: each cell fed one sample at a
+  // time. Actual: fold_rows_weighted in waves of 1, 7 and 1000 rows, over blocks of cells of
+  // uneven width; and add_weighted_strided in batches.
+  constexpr std::size_t kRows = 2100;
+  constexpr std::size_t kCells = 45;
+  constexpr std::size_t kStride = 48;
+  std::vector<double> wave(kRows * kStride, std::numeric_limits<double>::quiet_NaN());
+  Generator gen(91);
+  std::vector<char> probability(kCells, 0);
+  for (std::size_t c = 0; c < kCells; c += 7) probability[c] = 1;
+  const std::vector<double> pool = cell_data(4000, 92);
+  for (std::size_t r = 0; r < kRows; ++r) {
+    for (std::size_t c = 0; c < kCells; ++c) {
+      const auto pick = static_cast<std::size_t>(gen.uniform() * static_cast<double>(pool.size()));
+      wave[r * kStride + c] = probability[c] ? (gen.uniform() < 0.4 ? 1.0 : 0.0) : pool[pick];
+    }
+  }
+  const std::vector<double> weights = sample_weights(kRows, 93);
+  std::vector<SummaryCell> expected(kCells, SummaryCell(0.005, true));
+  for (std::size_t r = 0; r < kRows; ++r) {
+    for (std::size_t c = 0; c < kCells; ++c) {
+      expected[c].add_weighted(wave[r * kStride + c], weights[r], probability[c] != 0);
+    }
+  }
+  for (const std::size_t rows_per_wave : {1, 7, 1000}) {
+    std::vector<SummaryCell> actual(kCells, SummaryCell(0.005, true));
+    for (std::size_t first = 0; first < kRows; first += rows_per_wave) {
+      const std::size_t n = std::min(rows_per_wave, kRows - first);
+      for (const auto& [begin, end] : {std::pair<std::size_t, std::size_t>{0, 17},
+                                       {17, 40}, {40, kCells}}) {
+        gapcast::fold_rows_weighted(std::span(actual).subspan(begin, end - begin),
+                                    std::span<const char>(probability).subspan(begin, end - begin),
+                                    wave.data() + first * kStride + begin, weights.data() + first,
+                                    n, kStride);
+      }
+    }
+    for (std::size_t c = 0; c < kCells; ++c) {
+      expect_same_weighted_cell(expected[c], actual[c],
+                                "wave " + std::to_string(rows_per_wave) + " cell " +
+                                    std::to_string(c));
+    }
+  }
+  // One cell's column in batches, with a stride.
+  for (const std::size_t batch : {1, 7, 256, 257, 1000}) {
+    SummaryCell cell(0.005, true);
+    for (std::size_t first = 0; first < kRows; first += batch) {
+      cell.add_weighted_strided(wave.data() + first * kStride + 3, weights.data() + first,
+                                std::min(batch, kRows - first), kStride, false);
+    }
+    expect_same_weighted_cell(expected[3], cell, "strided batch " + std::to_string(batch));
+  }
+  // The scale grew: the weight sums are right, not infinite.
+  long double total = 0.0L;
+  for (std::size_t r = 0; r < kRows; ++r) {
+    if (std::isfinite(wave[r * kStride + 3])) total += weights[r];
+  }
+  EXPECT_NEAR(expected[3].total_weight() / static_cast<double>(total), 1.0, 1e-12);
+}
+
+TEST(SummaryCellWeighted, InvalidWeightsThrowAndAddNothing) {
+  SummaryCell cell(0.005, true);
+  cell.add_weighted(2.0, 1.0, false);
+  const std::vector<double> values = {1.0, 2.0, 3.0};
+  for (const double bad : {-1.0, std::numeric_limits<double>::quiet_NaN(), kInf}) {
+    const std::vector<double> weights = {1.0, bad, 1.0};
+    EXPECT_THROW(cell.add_weighted_strided(values.data(), weights.data(), 3, 1, false),
+                 std::invalid_argument);
+    std::vector<SummaryCell> cells(3, SummaryCell(0.005, true));
+    const std::vector<char> probability(3, 0);
+    const std::vector<double> rows(9, 1.0);
+    EXPECT_THROW(gapcast::fold_rows_weighted(cells, probability, rows.data(), weights.data(), 3,
+                                             3),
+                 std::invalid_argument);
+    for (const auto& c : cells) EXPECT_EQ(c.counts().finite, 0U);
+  }
+  EXPECT_EQ(cell.counts().finite, 1U);
+  EXPECT_EQ(cell.mean(), 2.0);
+  EXPECT_EQ(cell.weighted_sketch().count(), 1U);
+  // Weighted and unweighted inputs are not mixed.
+  SummaryCell plain(0.005);
+  EXPECT_FALSE(plain.weighted());
+  EXPECT_THROW(plain.add_weighted(1.0, 1.0, false), std::logic_error);
+  EXPECT_THROW((void)plain.weighted_sketch(), std::logic_error);
+  EXPECT_THROW(cell.add(1.0, false), std::logic_error);
+  EXPECT_THROW(cell.add_strided(values.data(), 3, 1, false), std::logic_error);
+  EXPECT_EQ(plain.counts().finite, 0U);
+  EXPECT_EQ(cell.counts().finite, 1U);
+}
+
+TEST(SummaryCellWeighted, CopiesAreDeep) {
+  SummaryCell original(0.005, true);
+  original.add_weighted(1.0, 2.0, false);
+  SummaryCell copy = original;
+  copy.add_weighted(5.0, 2.0, false);
+  EXPECT_EQ(original.weighted_sketch().count(), 1U);
+  EXPECT_EQ(copy.weighted_sketch().count(), 2U);
+  EXPECT_EQ(original.mean(), 1.0);
+  EXPECT_EQ(copy.mean(), 3.0);
+  copy = original;
+  EXPECT_EQ(copy.weighted_sketch().count(), 1U);
+}
+
+TEST(SummaryCellWeighted, MemoryBound) {
+  for (const double a : {0.05, QuantileSketch::default_relative_accuracy, 1e-4}) {
+    EXPECT_EQ(SummaryCell::max_memory_bytes(a, false), SummaryCell::max_memory_bytes(a));
+    EXPECT_GT(SummaryCell::max_memory_bytes(a, true),
+              gapcast::WeightedQuantileSketch::max_memory_bytes(a));
+    // 8-byte bins instead of 4-byte ones: about twice the plain cell's worst case.
+    EXPECT_GT(SummaryCell::max_memory_bytes(a, true), 2 * SummaryCell::max_memory_bytes(a) - 400);
   }
 }
 
