@@ -17,6 +17,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -26,6 +27,7 @@
 
 #include "gapcast/run/monte_carlo.hpp"
 #include "gapcast/scenario/diagnostics.hpp"
+#include "gapcast/output/ensemble_file.hpp"
 #include "gapcast/output/result_files.hpp"
 
 namespace gapcast::python {
@@ -152,19 +154,59 @@ void run_in_background(const std::function<void(const RunContext&)>& work,
 
 namespace {
 
+/// An ensemble streamed to `path` (docs/ensembles.md): written beside it as "<path>.partial"
+/// and renamed into place only when the run succeeds, so a failed or interrupted run leaves no
+/// half-written file under the requested name.
+class EnsembleOutput {
+ public:
+  EnsembleOutput(const std::filesystem::path& path, const RunOptions& options,
+                 const std::vector<Scenario>& scenarios)
+      : path_(path), partial_(path.string() + ".partial") {
+    std::vector<std::string> names;
+    for (const auto& s : scenarios) names.push_back(s.name);
+    file_.emplace(partial_, ensemble_metadata(options, names));
+  }
+  EnsembleOutput(const EnsembleOutput&) = delete;
+  EnsembleOutput& operator=(const EnsembleOutput&) = delete;
+  ~EnsembleOutput() {
+    std::error_code ignored;
+    if (!done_) std::filesystem::remove(partial_, ignored);
+  }
+  EnsembleSink* sink() { return &*file_; }
+  void commit() {
+    file_->finish();
+    std::filesystem::rename(partial_, path_);
+    done_ = true;
+  }
+
+ private:
+  std::filesystem::path path_, partial_;
+  std::optional<ParquetEnsembleFile> file_;
+  bool done_ = false;
+};
+
 py::dict run_scenarios(const std::vector<Scenario>& scenarios, const py::dict& options_given,
                        const Scenario* baseline, const py::object& progress, double poll_seconds,
-                       const std::vector<std::string>& command, const std::string& inputs) {
+                       const std::vector<std::string>& command, const std::string& inputs,
+                       const std::string& ensemble_path) {
   if (scenarios.empty()) throw py::value_error("no scenarios to run");
   const RunOptions options = options_from_python(options_given);
+  if (options.ensemble && ensemble_path.empty()) {
+    throw py::value_error("ensemble: give the path of the Parquet file to write (ensemble=PATH)");
+  }
   const std::shared_ptr<const Policy> baseline_policy =
       baseline != nullptr ? baseline->policy : nullptr;
+  std::optional<EnsembleOutput> ensemble;
+  if (options.ensemble) ensemble.emplace(ensemble_path, options, scenarios);
   Results results;
   run_in_background(
       [&](const RunContext& context) {
-        results = run(scenarios, options, baseline_policy, context);
+        RunContext with_ensemble = context;
+        if (ensemble) with_ensemble.ensemble = ensemble->sink();
+        results = run(scenarios, options, baseline_policy, with_ensemble);
       },
       progress, poll_seconds);
+  if (ensemble) ensemble->commit();
   // `inputs` (JSON text, "" if unknown) says how the scenarios were given, so that the
   // manifest can be rerun by `gapcast reproduce`; parsing it first rejects a malformed one.
   std::optional<RunInputs> given;
@@ -212,7 +254,7 @@ void register_run(py::module_& m) {
   m.def("run", &run_scenarios, py::arg("scenarios"), py::arg("options"), py::kw_only(),
         py::arg("baseline") = nullptr, py::arg("progress") = py::none(),
         py::arg("poll_seconds") = 0.1, py::arg("command") = std::vector<std::string>{},
-        py::arg("inputs") = std::string(),
+        py::arg("inputs") = std::string(), py::arg("ensemble_path") = std::string(),
         R"pbdoc(Runs the Monte Carlo over `scenarios` (common random numbers: every scenario sees the same
 sampled worlds) with the GIL released. `options` is a dict of run options by their JSON names
 (see default_run_options()); each is checked by the engine's validator, which raises
@@ -220,7 +262,8 @@ TypeError or ValueError. `progress(done, total)` is called on this thread while 
 goes. Ctrl-C stops the run within about `poll_seconds` and raises KeyboardInterrupt. Returns
 the results as a dict of NumPy arrays owning the engine's buffers plus metadata, with the run
 manifest (recording `command`, and `inputs`: JSON saying how the scenarios were given) under
-"manifest".
+"manifest". With options["ensemble"], every sample's values stream to the Parquet file
+`ensemble_path` (written as "<path>.partial" and renamed when the run succeeds).
 )pbdoc");
 }
 

@@ -8,7 +8,9 @@
 #include <variant>
 
 #include "commands.hpp"
+#include "gapcast/output/ensemble_file.hpp"
 #include "gapcast/output/result_files.hpp"
+#include "gapcast/util/sha256.hpp"
 #include "gapcast/output/tables.hpp"
 #include "gapcast/run/monte_carlo.hpp"
 #include "gapcast/scenario/diagnostics.hpp"
@@ -32,6 +34,7 @@ struct RunArgs {
   bool quiet = false;
   bool no_progress = false;
   bool raw = false;
+  bool ensemble = false;
 };
 
 void print_warnings(const std::vector<Diagnostic>& warnings) {
@@ -43,6 +46,7 @@ void print_warnings(const std::vector<Diagnostic>& warnings) {
 RunOptions options_from(const RunArgs& a) {
   RunOptions options;
   a.flags.apply(options);
+  options.ensemble = options.ensemble || a.ensemble;
   if (!a.quantiles.empty()) {
     options.quantiles.clear();
     std::string_view text = a.quantiles;
@@ -128,11 +132,12 @@ std::optional<LoadedInputs> load_inputs(const RunArgs& a) {
 /// Runs the Monte Carlo with progress and Ctrl-C; on failure prints why and returns the exit
 /// status instead.
 std::variant<Results, int> run_monte_carlo(const LoadedInputs& in, const RunOptions& options,
-                                           bool show_progress) {
+                                           bool show_progress, EnsembleSink* ensemble) {
   ProgressReporter progress(show_progress);
   RunContext context;
   context.cancel = InterruptGuard::flag();
   context.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
+  context.ensemble = ensemble;
   try {
     auto results = run(in.scenarios, options,
                        in.baseline.empty() ? nullptr : in.baseline.front().policy, context);
@@ -170,9 +175,15 @@ void print_tables(const Results& results, const std::vector<int>& years, bool co
 }
 
 int write_output(const Results& results, OutputTransaction& output, const RunArgs& a,
-                 const std::vector<std::string>& argv, const RunInputs& given) {
+                 const std::vector<std::string>& argv, const RunInputs& given,
+                 ParquetEnsembleFile* ensemble) {
   try {
-    const auto files = write_results(results, output, argv, &given);
+    std::vector<std::pair<std::string, std::string>> streamed;
+    if (ensemble != nullptr) {
+      ensemble->finish();
+      streamed.emplace_back(ensemble_file_name, sha256_file_hex(ensemble->path()));
+    }
+    const auto files = write_results(results, output, argv, &given, streamed);
     std::cerr << "wrote";
     for (const auto& f : files) std::cerr << " " << f;
     std::cerr << " to " << a.out << "\n";
@@ -222,7 +233,25 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
     }
   }
 
-  auto outcome = run_monte_carlo(*in, options, !a.no_progress);
+  // The ensemble streams into the output's staging area during the run (docs/ensembles.md).
+  std::optional<ParquetEnsembleFile> ensemble;
+  if (options.ensemble) {
+    if (!output) {
+      std::cerr << "<command line>: error: --ensemble: writes " << ensemble_file_name
+                << " into the results directory; give --out DIR\n";
+      return exit_bad_input;
+    }
+    std::vector<std::string> names;
+    for (const auto& s : in->scenarios) names.push_back(s.name);
+    try {
+      ensemble.emplace(output->staging_dir() / ensemble_file_name,
+                       ensemble_metadata(options, names));
+    } catch (const std::exception& e) {
+      std::cerr << "gapcast: --ensemble: " << e.what() << "\nnothing was run or written\n";
+      return exit_bad_input;
+    }
+  }
+  auto outcome = run_monte_carlo(*in, options, !a.no_progress, ensemble ? &*ensemble : nullptr);
   if (const int* status = std::get_if<int>(&outcome)) return *status;
   const Results& results = std::get<Results>(outcome);
   if (!results.info.options.observations.empty()) {
@@ -233,7 +262,9 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
   }
   for (const auto& w : results.info.warnings) std::cerr << "gapcast: warning: " << w << "\n";
   if (!a.quiet) print_tables(results, a.years, compare);
-  return output ? write_output(results, *output, a, argv, in->given) : exit_ok;
+  return output ? write_output(results, *output, a, argv, in->given,
+                               ensemble ? &*ensemble : nullptr)
+                : exit_ok;
 }
 
 }  // namespace
@@ -295,6 +326,19 @@ Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, boo
                 "world.chips.h20.tpp), so any sample can be recomputed from --seed "
                 "(docs/model.md §14); memory grows with the sample count");
   f.add(*cmd, "raw_dates", "--raw-dates", "Months for --raw, comma-separated YYYY-MM");
+  cmd->add_flag("--ensemble", args->ensemble,
+                "Stream every sample's values to ensemble.parquet in --out, one row per sample "
+                "and scenario: the scalar metrics, the --ensemble-metrics at the "
+                "--ensemble-dates, every drawn world parameter (world.<name>) and, with "
+                "--observe, the weight; memory stays flat in the sample count "
+                "(docs/ensembles.md)");
+  f.add(*cmd, "ensemble_metrics", "--ensemble-metrics",
+        "Metrics for --ensemble, comma-separated (default: the gaps, the target's compute and "
+        "hardware, the US stock, domestic output, import pressure and the effects against no "
+        "controls; scalar metrics are always kept unless a list names some)");
+  f.add(*cmd, "ensemble_dates", "--ensemble-dates",
+        "Months for --ensemble, comma-separated YYYY-MM (default: every December and the "
+        "horizon)");
   f.add(*cmd, "observations", "--observe",
         "Observations file (JSON, docs/conditioning.md): weights every sample by the "
         "likelihood of what has been observed since the start month, e.g. the target's "

@@ -34,6 +34,7 @@ from .errors import (
 )
 from .reproduce import Reproduction, reproduce
 from .checks import CheckFileError, check
+from .ensemble import ensemble_info, read_ensemble
 from .results_diff import Diff, diff
 from .results import Results
 from .run import default_options, run
@@ -70,6 +71,8 @@ __all__ = [
     "check",
     "default_options",
     "diff",
+    "ensemble_info",
+    "read_ensemble",
     "load",
     "load_all",
     "plotting",

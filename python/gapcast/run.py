@@ -144,6 +144,9 @@ def run(
     raw_limit_bytes: int | None = None,
     wave_size: int | None = None,
     observe: str | os.PathLike[str] | Sequence[dict[str, Any]] | None = None,
+    ensemble: str | os.PathLike[str] | None = None,
+    ensemble_metrics: Sequence[str] | None = None,
+    ensemble_dates: Sequence[str] | None = None,
     progress: ProgressLike = True,
 ) -> Results:
     """Runs one or more scenarios in the same sampled worlds and returns their statistics.
@@ -178,6 +181,11 @@ def run(
             sample is weighted by its likelihood and every statistic becomes a weighted one;
             :attr:`Results.effective_sample_size` says what the weighted run is worth, and a
             :class:`GapcastWarning` is issued when it falls below 10% of the samples.
+        ensemble: path of a Parquet file to stream every sample's values to, one row per
+            sample and scenario, with the drawn parameters (docs/ensembles.md); memory stays
+            flat in the sample count. Read it with :func:`gapcast.read_ensemble`.
+        ensemble_metrics, ensemble_dates: what the ensemble keeps (metric names; months
+            ``"YYYY-MM"``); by default a set of headline metrics every December.
         progress: True for a progress bar (tqdm, shown for runs longer than a second),
             False/None for none, or a callable ``progress(done, total)``.
 
@@ -214,6 +222,11 @@ def run(
         "raw_limit_bytes": raw_limit_bytes,
         "observations": None if observe is None else os.fspath(observe)
         if isinstance(observe, (str, os.PathLike)) else list(observe),
+        "ensemble": True if ensemble is not None else None,
+        "ensemble_metrics": None if ensemble_metrics is None else list(ensemble_metrics)
+        if not isinstance(ensemble_metrics, (str, bytes)) else ensemble_metrics,
+        "ensemble_dates": None if ensemble_dates is None else list(ensemble_dates)
+        if not isinstance(ensemble_dates, (str, bytes)) else ensemble_dates,
     }
     # The engine's validator checks every option (types, ranges, whole numbers) and raises
     # TypeError or ValueError in its own words, the same as the command's.
@@ -235,6 +248,7 @@ def run(
             progress=callback,
             command=_command(loaded, recorded),
             inputs=_inputs(loaded, base),
+            ensemble_path="" if ensemble is None else os.fspath(ensemble),
         )
     finally:
         if bar is not None:

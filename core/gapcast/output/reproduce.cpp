@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "gapcast/output/ensemble_file.hpp"
 #include "gapcast/scenario/loader.hpp"
 #include "gapcast/util/build_info.hpp"
 #include "gapcast/util/sha256.hpp"
@@ -21,7 +22,8 @@ using nlohmann::json;
 
 /// The result files gapcast writes beside a manifest: the only names a manifest may list.
 const std::vector<std::string> result_file_names{"results.json", "series.csv", "scalars.csv",
-                                                 "assumptions.json", "samples.csv"};
+                                                 "assumptions.json", "samples.csv",
+                                                 "ensemble.parquet"};
 
 const json& need(const json& j, const char* key, const std::string& where) {
   if (!j.is_object() || !j.contains(key)) {
@@ -260,9 +262,11 @@ std::vector<std::string> recorded_command(const json& manifest) {
 
 void compare_outputs(const json& manifest,
                      const std::vector<std::pair<std::string, std::string>>& contents,
+                     const std::vector<std::pair<std::string, std::string>>& streamed,
                      ReproduceReport& report) {
   std::map<std::string, std::string> rerun;
   for (const auto& [name, text] : contents) rerun[name] = sha256_hex(text);
+  for (const auto& [name, digest] : streamed) rerun[name] = digest;
   std::map<std::string, bool> listed;
   for (const auto& [name, recorded] : recorded_outputs(manifest)) {
     listed[name] = true;
@@ -451,12 +455,43 @@ ReproduceReport reproduce(const ReproduceOptions& options, const RunContext& con
   check_inputs(manifest, scenarios, inputs, baseline, report);
   if (!report.input_changes.empty() && !options.force) return report;
 
+  // A recorded ensemble is streamed again, into --keep's staging area or a scratch file.
+  std::optional<ParquetEnsembleFile> ensemble;
+  std::optional<fs::path> scratch;
+  RunContext run_context = context;
+  if (run_options.ensemble) {
+    fs::path where;
+    if (keep) {
+      where = keep->staging_dir() / ensemble_file_name;
+    } else {
+      scratch = fs::temp_directory_path() /
+                ("gapcast-reproduce-" + std::to_string(::getpid()) + "-" + ensemble_file_name);
+      where = *scratch;
+    }
+    std::vector<std::string> names;
+    for (const auto& s : scenarios) names.push_back(s.name);
+    ensemble.emplace(where, ensemble_metadata(run_options, names));
+    run_context.ensemble = &*ensemble;
+  }
+  struct RemoveScratch {
+    std::optional<fs::path>& path;
+    ~RemoveScratch() {
+      std::error_code ignored;
+      if (path) fs::remove(*path, ignored);
+    }
+  } remove_scratch{scratch};
   const Results results = run(scenarios, run_options,
-                              baseline.empty() ? nullptr : baseline.front().policy, context);
+                              baseline.empty() ? nullptr : baseline.front().policy, run_context);
+  std::vector<std::pair<std::string, std::string>> streamed;
+  if (ensemble) {
+    ensemble->finish();
+    streamed.emplace_back(ensemble_file_name, sha256_file_hex(ensemble->path()));
+  }
   report.rerun = true;
   // Compared in memory first: what is written to --keep is what was compared.
-  const auto contents = result_file_contents(results, recorded_command(manifest), &inputs);
-  compare_outputs(manifest, contents, report);
+  const auto contents =
+      result_file_contents(results, recorded_command(manifest), &inputs, streamed);
+  compare_outputs(manifest, contents, streamed, report);
   if (keep) {
     for (const auto& [name, text] : contents) keep->write(name, text);
     keep->commit();

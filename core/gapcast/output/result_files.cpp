@@ -396,7 +396,8 @@ std::string manifest_json(const Results& r, const std::vector<std::string>& comm
 }
 
 std::vector<std::pair<std::string, std::string>> result_file_contents(
-    const Results& results, const std::vector<std::string>& command, const RunInputs* inputs) {
+    const Results& results, const std::vector<std::string>& command, const RunInputs* inputs,
+    const std::vector<std::pair<std::string, std::string>>& streamed) {
   std::vector<std::pair<std::string, std::string>> contents{
       {"results.json", results_json(results)},
       {"series.csv", series_csv(results)},
@@ -408,18 +409,20 @@ std::vector<std::pair<std::string, std::string>> result_file_contents(
   }
   std::vector<std::pair<std::string, std::string>> digests;
   for (const auto& [name, text] : contents) digests.emplace_back(name, sha256_hex(text));
+  for (const auto& file : streamed) digests.push_back(file);
   contents.emplace_back("manifest.json", manifest_json(results, command, digests, inputs));
   return contents;
 }
 
-std::vector<std::string> write_results(const Results& results, OutputTransaction& output,
-                                       const std::vector<std::string>& command,
-                                       const RunInputs* inputs) {
+std::vector<std::string> write_results(
+    const Results& results, OutputTransaction& output, const std::vector<std::string>& command,
+    const RunInputs* inputs, const std::vector<std::pair<std::string, std::string>>& streamed) {
   std::vector<std::string> names;
-  for (const auto& [name, text] : result_file_contents(results, command, inputs)) {
+  for (const auto& [name, text] : result_file_contents(results, command, inputs, streamed)) {
     output.write(name, text);
     names.push_back(name);
   }
+  for (const auto& file : streamed) names.push_back(file.first);
   output.commit();
   return names;
 }

@@ -77,16 +77,21 @@ std::string manifest_json(const Results& results, const std::vector<std::string>
 
 /// Writes every file above through `output` and commits it: the output directory is replaced
 /// by the new set whole (output/atomic_output.hpp). Returns the file names written.
-std::vector<std::string> write_results(const Results& results, OutputTransaction& output,
-                                       const std::vector<std::string>& command,
-                                       const RunInputs* inputs = nullptr);
+/// `streamed` names files the run already wrote into the staging directory (an ensemble), with
+/// their SHA-256: the manifest lists them beside the others.
+std::vector<std::string> write_results(
+    const Results& results, OutputTransaction& output, const std::vector<std::string>& command,
+    const RunInputs* inputs = nullptr,
+    const std::vector<std::pair<std::string, std::string>>& streamed = {});
 /// The same into `out_dir`, checking the location first (OutputLocationError).
 std::vector<std::string> write_results(const Results& results, const std::filesystem::path& out_dir,
                                        const std::vector<std::string>& command,
                                        const RunInputs* inputs = nullptr);
 
 /// Every result file's name and text (manifest.json last), as write_results writes them.
+/// `streamed` as for write_results: (name, SHA-256) of files written during the run.
 std::vector<std::pair<std::string, std::string>> result_file_contents(
-    const Results& results, const std::vector<std::string>& command, const RunInputs* inputs);
+    const Results& results, const std::vector<std::string>& command, const RunInputs* inputs,
+    const std::vector<std::pair<std::string, std::string>>& streamed = {});
 
 }  // namespace gapcast

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 #include "gapcast/metrics/metrics.hpp"
 #include "gapcast/run/assumptions.hpp"
@@ -202,6 +203,22 @@ void finish_weights(const WeightTotals& totals, const std::vector<ObservedValue>
   }
 }
 
+/// How the run was made: the engine, the options as given, and what the run did with them.
+void describe_run(const RunOptions& options, const RunPlan& plan, unsigned threads,
+                  std::size_t wave_samples, std::uint64_t total_steps, RunInfo& info) {
+  info.engine_version = std::string(engine_version());
+  info.git_commit = std::string(engine_git_commit());
+  info.compiler = std::string(engine_compiler());
+  info.build_type = std::string(engine_build_type());
+  info.options = options;
+  info.samples = plan.samples;
+  info.threads = threads;
+  info.wave_size = wave_samples;
+  info.start = plan.start;
+  info.solver_steps = total_steps;
+  info.baseline_policy = plan.baseline ? plan.baseline->name : "";
+}
+
 }  // namespace
 
 Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
@@ -219,7 +236,18 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
   weight_totals.zero_likelihood.assign(observed.size(), 0);
 
   Workers workers(options.threads);
-  WaveExecutor executor(plan, layout, options.seed, options.central, options.keep_raw);
+  std::optional<EnsembleTable> ensemble;
+  EnsembleChunk chunk;
+  if (options.ensemble) {
+    if (context.ensemble == nullptr) {
+      throw RunOptionError(RunOptionError::Kind::value, "ensemble",
+                           "needs a file to stream to: give --out (the command) or ensemble=PATH "
+                           "(Python)");
+    }
+    ensemble.emplace(options, plan, results, layout, conditioned);
+  }
+  WaveExecutor executor(plan, layout, options.seed, options.central,
+                        options.keep_raw || options.ensemble);
   WaveBuffer wave;
   const std::size_t wave_samples = wave_size(options, layout, plan.samples);
   std::uint64_t total_steps = 0;
@@ -244,6 +272,11 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
     });
     for (std::size_t j = 0; j < count; ++j) total_steps += wave.steps[j];
     if (options.keep_raw) keep_raw_values(wave, count, layout, plan, results);
+    if (ensemble) {
+      ensemble->fill(first, count, wave.rows.data(), wave.parameters,
+                     conditioned ? weights.data() : nullptr, chunk);
+      context.ensemble->write(chunk);
+    }
     if (context.progress) context.progress(first + count, plan.samples);
   }
 
@@ -255,19 +288,8 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
   results.scalar_counts = std::move(statistics.scalar_counts);
   results.assumptions_json = assumptions_json(scenarios, plan.worlds);
 
-  RunInfo& info = results.info;
-  info.engine_version = std::string(engine_version());
-  info.git_commit = std::string(engine_git_commit());
-  info.compiler = std::string(engine_compiler());
-  info.build_type = std::string(engine_build_type());
-  info.options = options;
-  info.samples = plan.samples;
-  info.threads = workers.size();
-  info.wave_size = wave_samples;
-  info.start = plan.start;
-  info.solver_steps = total_steps;
-  info.baseline_policy = plan.baseline ? plan.baseline->name : "";
-  info.wall_seconds =
+  describe_run(options, plan, workers.size(), wave_samples, total_steps, results.info);
+  results.info.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return results;
 }

@@ -17,6 +17,7 @@
 #include <memory>
 #include <vector>
 
+#include "gapcast/run/ensemble.hpp"
 #include "gapcast/run/options.hpp"
 #include "gapcast/run/results.hpp"
 #include "gapcast/scenario/scenario.hpp"
@@ -30,6 +31,8 @@ struct RunContext {
   /// Polled by workers between samples; when it turns true the run stops and run() throws
   /// RunCancelled. Lets the CLI's Ctrl-C and Python's KeyboardInterrupt stop a run quickly.
   const std::atomic<bool>* cancel = nullptr;
+  /// Where a run with options.ensemble streams its per-sample ensemble (docs/ensembles.md).
+  EnsembleSink* ensemble = nullptr;
 };
 
 class RunCancelled : public std::runtime_error {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 
+#include "gapcast/metrics/metrics.hpp"
 #include "gapcast/util/suggest.hpp"
 
 namespace gapcast {
@@ -308,6 +309,37 @@ const std::vector<OptionField>& fields() {
        [](RunOptions& o, std::string_view t) {
          o.observations = load_observations(std::string(t));
        }},
+      {"ensemble", [](const RunOptions& o) { return nlohmann::ordered_json(o.ensemble); },
+       [](RunOptions& o, const J& v) { o.ensemble = bool_from_json("ensemble", v); },
+       [](RunOptions& o, std::string_view t) { o.ensemble = bool_from_text("ensemble", t); }},
+      {"ensemble_metrics",
+       [](const RunOptions& o) { return nlohmann::ordered_json(o.ensemble_metrics); },
+       [](RunOptions& o, const J& v) {
+         o.ensemble_metrics.clear();
+         for (const auto& m : list_from_json("ensemble_metrics", v)) {
+           if (!m.is_string()) {
+             fail("ensemble_metrics", "expected metric names, got " + json_type(m), Kind::type);
+           }
+           o.ensemble_metrics.push_back(m.get<std::string>());
+         }
+       },
+       [](RunOptions& o, std::string_view t) {
+         o.ensemble_metrics.clear();
+         for (auto item : split_commas(t)) o.ensemble_metrics.emplace_back(item);
+       }},
+      {"ensemble_dates", [](const RunOptions& o) { return months_json(o.ensemble_dates); },
+       [](RunOptions& o, const J& v) {
+         o.ensemble_dates.clear();
+         for (const auto& d : list_from_json("ensemble_dates", v)) {
+           o.ensemble_dates.push_back(month_from_json("ensemble_dates", d));
+         }
+       },
+       [](RunOptions& o, std::string_view t) {
+         o.ensemble_dates.clear();
+         for (auto item : split_commas(t)) {
+           o.ensemble_dates.push_back(month_from_text("ensemble_dates", item));
+         }
+       }},
   };
   return table;
 }
@@ -338,6 +370,69 @@ const std::vector<std::string>& run_option_names() {
     return out;
   }();
   return names;
+}
+
+namespace {
+
+/// The ensemble options: known metric names (with the valid list), no repeats, months within
+/// the horizon, and none of them without `ensemble`.
+void validate_ensemble(const RunOptions& o) {
+  if (!o.ensemble && !o.ensemble_metrics.empty()) {
+    fail("ensemble_metrics", "has no effect unless the ensemble is written (ensemble)");
+  }
+  if (!o.ensemble && !o.ensemble_dates.empty()) {
+    fail("ensemble_dates", "has no effect unless the ensemble is written (ensemble)");
+  }
+  std::vector<std::string> known;
+  for (const auto& m : series_metric_catalogue()) known.push_back(m.name);
+  for (const auto& m : scalar_metric_catalogue()) known.push_back(m.name);
+  for (std::size_t i = 0; i < o.ensemble_metrics.size(); ++i) {
+    const auto& name = o.ensemble_metrics[i];
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string problem = "unknown metric \"" + name + "\"";
+      if (auto near = closest_match(name, known)) problem += " (did you mean \"" + *near + "\"?)";
+      std::string all;
+      for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
+      fail("ensemble_metrics", problem + "; metrics: " + all);
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (o.ensemble_metrics[j] == name) fail("ensemble_metrics", name + " is given twice");
+    }
+  }
+  for (std::size_t i = 0; i < o.ensemble_dates.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (o.ensemble_dates[j] == o.ensemble_dates[i]) {
+        fail("ensemble_dates", format_year_month(o.ensemble_dates[i]) + " is given twice");
+      }
+    }
+    if (o.ensemble_dates[i] > o.horizon) {
+      fail("ensemble_dates", format_year_month(o.ensemble_dates[i]) + " is after the horizon " +
+                                 format_year_month(o.horizon));
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& default_ensemble_metrics() {
+  static const std::vector<std::string> names = {
+      "gap_training",           "gap_inference",
+      "gap_training_months",    "target_training_effective",
+      "target_training_hardware", "frontier_training_hardware",
+      "domestic_output_per_year", "import_pressure",
+      "denied_training_vs_no_controls", "added_gap_months_vs_no_controls"};
+  return names;
+}
+
+std::vector<YearMonth> ensemble_months(const RunOptions& options, YearMonth start) {
+  if (!options.ensemble_dates.empty()) return options.ensemble_dates;
+  std::vector<YearMonth> months;
+  for (int year = start.year; year <= options.horizon.year; ++year) {
+    const YearMonth december{year, 12};
+    if (december >= start && december <= options.horizon) months.push_back(december);
+  }
+  if (months.empty() || months.back() != options.horizon) months.push_back(options.horizon);
+  return months;
 }
 
 void validate(const RunOptions& o) {
@@ -391,6 +486,7 @@ void validate(const RunOptions& o) {
     fail("raw_limit_bytes", "must be at most " + std::to_string(Limits::max_raw_limit_bytes) +
                                 ", got " + std::to_string(o.raw_limit_bytes));
   }
+  validate_ensemble(o);
   if (o.central && !o.observations.empty()) {
     fail("observations", "weight the samples of a Monte Carlo run; a central run has one sample "
                          "(drop --central)");

@@ -48,6 +48,12 @@ struct RunOptions {
   std::size_t raw_limit_bytes = std::size_t{2} << 30;
   /// Observations that weight every sample by its likelihood (empty: an unconditioned run).
   std::vector<Observation> observations;
+  /// Stream every sample's values of the ensemble metrics at the ensemble months, with its
+  /// drawn parameters, to a Parquet file (docs/ensembles.md). The sink is the caller's
+  /// (RunContext::ensemble); these options say what goes in it.
+  bool ensemble = false;
+  std::vector<std::string> ensemble_metrics;  ///< empty: default_ensemble_metrics()
+  std::vector<YearMonth> ensemble_dates;      ///< empty: every December, and the horizon
 
   friend bool operator==(const RunOptions&, const RunOptions&) = default;
 };
@@ -111,5 +117,13 @@ double parse_option_number(std::string_view option, std::string_view text);
 
 /// The JSON names of every option, in order (for "did you mean" and documentation).
 const std::vector<std::string>& run_option_names();
+
+/// The metrics an ensemble keeps when none are named: the gaps, the target's compute and
+/// hardware, the US stock, domestic output, the import pressure and the paired effects against
+/// no controls; every scalar metric (threshold month, delays) is kept too.
+const std::vector<std::string>& default_ensemble_metrics();
+/// The months an ensemble keeps: the options' ensemble_dates, or every December from the
+/// start month to the horizon, and the horizon itself.
+std::vector<YearMonth> ensemble_months(const RunOptions& options, YearMonth start);
 
 }  // namespace gapcast

@@ -75,8 +75,9 @@ void plan_raw_parameters(RunPlan& plan) {
 }
 
 void plan_raw_output(const RunOptions& options, RunPlan& plan) {
+  // The drawn parameters go to raw output and to an ensemble alike.
+  if (options.keep_raw || options.ensemble) plan_raw_parameters(plan);
   if (!options.keep_raw) return;
-  plan_raw_parameters(plan);
   if (options.raw_dates.empty()) {
     for (std::size_t k = 0; k < plan.months; ++k) {
       if (add_months(plan.start, static_cast<int>(k)).month == 1) plan.raw_date_indices.push_back(k);
