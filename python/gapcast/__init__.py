@@ -35,6 +35,7 @@ from .errors import (
 from .reproduce import Reproduction, reproduce
 from .checks import CheckFileError, check
 from .ensemble import ensemble_info, read_ensemble
+from .prim import PrimResult, prim
 from .results_diff import Diff, diff
 from .results import Results
 from .run import default_options, run
@@ -73,6 +74,8 @@ __all__ = [
     "diff",
     "ensemble_info",
     "read_ensemble",
+    "prim",
+    "PrimResult",
     "load",
     "load_all",
     "plotting",
