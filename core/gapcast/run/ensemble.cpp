@@ -70,8 +70,7 @@ void EnsembleTable::fill(std::uint64_t first, std::size_t count, const double* r
       }
       // This scenario's world's parameters, in their union columns.
       const std::size_t world = plan_.integrations[plan_.scenarios[s].own].world;
-      std::size_t offset = 0;
-      for (std::size_t w = 0; w < world; ++w) offset += plan_.raw_parameter_columns[w].size();
+      const std::size_t offset = plan_.raw_parameter_offsets[world];
       const auto& to = plan_.raw_parameter_columns[world];
       for (std::size_t k = 0; k < to.size(); ++k) {
         chunk.values[first_parameter + to[k]][r] = parameters[j][offset + k];

@@ -61,8 +61,7 @@ void keep_raw_parameters(const std::vector<double>& drawn, const RunPlan& plan,
   const std::size_t columns = plan.raw_parameter_names.size();
   for (const auto& scenario : plan.scenarios) {
     const std::size_t world = plan.integrations[scenario.own].world;
-    std::size_t offset = 0;
-    for (std::size_t w = 0; w < world; ++w) offset += plan.raw_parameter_columns[w].size();
+    const std::size_t offset = plan.raw_parameter_offsets[world];
     const std::size_t first = results.raw_parameters.size();
     results.raw_parameters.resize(first + columns, std::numeric_limits<double>::quiet_NaN());
     const auto& to = plan.raw_parameter_columns[world];

@@ -152,6 +152,20 @@ YearMonth month_from_json(std::string_view option, const nlohmann::json& v) {
   return month_from_text(option, v.get<std::string>());
 }
 
+/// Month lists (raw_dates, ensemble_dates): no month twice, none after the horizon.
+void check_month_list(std::string_view option, const std::vector<YearMonth>& months,
+                      YearMonth horizon) {
+  for (std::size_t i = 0; i < months.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (months[j] == months[i]) fail(option, format_year_month(months[i]) + " is given twice");
+    }
+    if (months[i] > horizon) {
+      fail(option, format_year_month(months[i]) + " is after the horizon " +
+                       format_year_month(horizon));
+    }
+  }
+}
+
 const nlohmann::json& list_from_json(std::string_view option, const nlohmann::json& v) {
   if (!v.is_array()) fail(option, "must be a list, got " + json_type(v), Kind::type);
   return v;
@@ -171,6 +185,20 @@ nlohmann::ordered_json months_json(const std::vector<T>& months) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& m : months) list.push_back(format_year_month(m));
   return list;
+}
+
+/// A month list from JSON (an array of "YYYY-MM") or from text ("YYYY-MM,YYYY-MM"; empty text
+/// is an empty list).
+std::vector<YearMonth> months_from_json(std::string_view option, const nlohmann::json& v) {
+  std::vector<YearMonth> months;
+  for (const auto& d : list_from_json(option, v)) months.push_back(month_from_json(option, d));
+  return months;
+}
+std::vector<YearMonth> months_from_text(std::string_view option, std::string_view text) {
+  std::vector<YearMonth> months;
+  if (text.empty()) return months;
+  for (auto item : split_commas(text)) months.push_back(month_from_text(option, item));
+  return months;
 }
 
 // Long because: it is the table of run options, one entry per option with its JSON name,
@@ -266,17 +294,8 @@ const std::vector<OptionField>& fields() {
        [](RunOptions& o, const J& v) { o.keep_raw = bool_from_json("keep_raw", v); },
        [](RunOptions& o, std::string_view t) { o.keep_raw = bool_from_text("keep_raw", t); }},
       {"raw_dates", [](const RunOptions& o) { return months_json(o.raw_dates); },
-       [](RunOptions& o, const J& v) {
-         o.raw_dates.clear();
-         for (const auto& d : list_from_json("raw_dates", v)) {
-           o.raw_dates.push_back(month_from_json("raw_dates", d));
-         }
-       },
-       [](RunOptions& o, std::string_view t) {
-         o.raw_dates.clear();
-         if (t.empty()) return;
-         for (auto item : split_commas(t)) o.raw_dates.push_back(month_from_text("raw_dates", item));
-       }},
+       [](RunOptions& o, const J& v) { o.raw_dates = months_from_json("raw_dates", v); },
+       [](RunOptions& o, std::string_view t) { o.raw_dates = months_from_text("raw_dates", t); }},
       {"raw_limit_bytes",
        [](const RunOptions& o) { return nlohmann::ordered_json(o.raw_limit_bytes); },
        [](RunOptions& o, const J& v) {
@@ -328,17 +347,9 @@ const std::vector<OptionField>& fields() {
          for (auto item : split_commas(t)) o.ensemble_metrics.emplace_back(item);
        }},
       {"ensemble_dates", [](const RunOptions& o) { return months_json(o.ensemble_dates); },
-       [](RunOptions& o, const J& v) {
-         o.ensemble_dates.clear();
-         for (const auto& d : list_from_json("ensemble_dates", v)) {
-           o.ensemble_dates.push_back(month_from_json("ensemble_dates", d));
-         }
-       },
+       [](RunOptions& o, const J& v) { o.ensemble_dates = months_from_json("ensemble_dates", v); },
        [](RunOptions& o, std::string_view t) {
-         o.ensemble_dates.clear();
-         for (auto item : split_commas(t)) {
-           o.ensemble_dates.push_back(month_from_text("ensemble_dates", item));
-         }
+         o.ensemble_dates = months_from_text("ensemble_dates", t);
        }},
   };
   return table;
@@ -399,17 +410,7 @@ void validate_ensemble(const RunOptions& o) {
       if (o.ensemble_metrics[j] == name) fail("ensemble_metrics", name + " is given twice");
     }
   }
-  for (std::size_t i = 0; i < o.ensemble_dates.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (o.ensemble_dates[j] == o.ensemble_dates[i]) {
-        fail("ensemble_dates", format_year_month(o.ensemble_dates[i]) + " is given twice");
-      }
-    }
-    if (o.ensemble_dates[i] > o.horizon) {
-      fail("ensemble_dates", format_year_month(o.ensemble_dates[i]) + " is after the horizon " +
-                                 format_year_month(o.horizon));
-    }
-  }
+  check_month_list("ensemble_dates", o.ensemble_dates, o.horizon);
 }
 
 }  // namespace
@@ -471,17 +472,7 @@ void validate(const RunOptions& o) {
   if (!o.keep_raw && !o.raw_dates.empty()) {
     fail("raw_dates", "has no effect unless per-sample values are kept (keep_raw)");
   }
-  for (std::size_t i = 0; i < o.raw_dates.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (o.raw_dates[j] == o.raw_dates[i]) {
-        fail("raw_dates", format_year_month(o.raw_dates[i]) + " is given twice");
-      }
-    }
-    if (o.raw_dates[i] > o.horizon) {
-      fail("raw_dates", format_year_month(o.raw_dates[i]) + " is after the horizon " +
-                            format_year_month(o.horizon));
-    }
-  }
+  check_month_list("raw_dates", o.raw_dates, o.horizon);
   if (o.raw_limit_bytes > Limits::max_raw_limit_bytes) {
     fail("raw_limit_bytes", "must be at most " + std::to_string(Limits::max_raw_limit_bytes) +
                                 ", got " + std::to_string(o.raw_limit_bytes));

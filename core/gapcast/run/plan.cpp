@@ -63,7 +63,10 @@ void check_start_and_horizon(const std::vector<Scenario>& scenarios, const RunOp
 /// and each world records where its own parameters go.
 void plan_raw_parameters(RunPlan& plan) {
   std::map<std::string, std::size_t, std::less<>> column_of;
+  std::size_t offset = 0;
   for (const auto& world : plan.worlds) {
+    plan.raw_parameter_offsets.push_back(offset);
+    offset += world->parameters.size();
     std::vector<std::size_t> columns;
     for (const auto& p : world->parameters) {
       const auto [it, added] = column_of.try_emplace(p.name, plan.raw_parameter_names.size());

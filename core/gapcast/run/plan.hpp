@@ -47,6 +47,9 @@ struct RunPlan {
   /// later world's names not seen yet), and per world the column of each of its parameters.
   std::vector<std::string> raw_parameter_names;
   std::vector<std::vector<std::size_t>> raw_parameter_columns;  ///< [world][parameter]
+  /// [world]: where the world's parameters start in a sample's drawn values (every world's,
+  /// one after the other, as WaveBuffer::parameters holds them).
+  std::vector<std::size_t> raw_parameter_offsets;
 
   [[nodiscard]] std::size_t scenario_count() const { return scenarios.size(); }
 };
