@@ -67,12 +67,14 @@ int run_external(const std::string& name, int argc, char** argv) {
   std::cerr << "gapcast: '" << name << "' is not a gapcast command";
   if (const auto close = gapcast::closest_match(name, builtin_commands)) {
     std::cerr << "; did you mean '" << *close << "'?";
-  } else if (name == "report" || name == "diff" || name == "check") {
+  } else if (name == "report" || name == "diff" || name == "check" ||
+             name == "discover") {
     std::cerr << " here: `gapcast " << name << "` is provided by the Python package (gapcast-"
               << name << "); install it with `python3 -m pip install .` in the source tree";
   }
   std::cerr << "\nCommands: run, compare, validate, schema, parameters, reproduce, and "
-               "gapcast-NAME programs on the PATH (report, diff, check). See gapcast --help.\n";
+               "gapcast-NAME programs on the PATH (report, diff, check, discover). See gapcast\n"
+               "--help.\n";
   return gapcast::cli::exit_bad_input;
 }
 
@@ -102,10 +104,13 @@ int main(int argc, char** argv) {
       "  gapcast report results -o report\n"
       "  gapcast diff old-results results\n"
       "  gapcast check checks/published.json --results results\n"
+      "  gapcast discover results --scenario comprehensive_embargo \\\n"
+      "      --where \"gap_training@2030-12 < 10\"\n"
       "  gapcast reproduce results/manifest.json\n\n"
       "Other commands are programs named gapcast-NAME next to this one or on the PATH\n"
-      "(`gapcast report`, `diff` and `check` run gapcast-report, gapcast-diff and\n"
-      "gapcast-check, installed with the Python package).\n\n"
+      "(`gapcast report`, `diff`, `check` and `discover` run gapcast-report,\n"
+      "gapcast-diff, gapcast-check and gapcast-discover, installed with the Python\n"
+      "package).\n\n"
       "Exit status: 0 success; 2 bad usage or bad input (nothing is written); 1 internal\n"
       "failure; 130 interrupted (nothing is written). `reproduce` also exits 3 when the\n"
       "rerun's files differ from the manifest.",

@@ -34,11 +34,13 @@ from .errors import (
 )
 from .reproduce import Reproduction, reproduce
 from .checks import CheckFileError, check
+from .discover import Discovery, discover
 from .ensemble import ensemble_info, read_ensemble
 from .prim import PrimResult, prim
 from .results_diff import Diff, diff
 from .results import Results
 from .run import default_options, run
+from .where import WhereError
 from .scenario import (
     Lever,
     Parameter,
@@ -55,6 +57,7 @@ __all__ = [
     "CheckFileError",
     "Diagnostic",
     "Diff",
+    "Discovery",
     "Distribution",
     "GapcastWarning",
     "Lever",
@@ -67,11 +70,13 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulationError",
+    "WhereError",
     "__version__",
     "catalogue",
     "check",
     "default_options",
     "diff",
+    "discover",
     "ensemble_info",
     "read_ensemble",
     "prim",

@@ -361,33 +361,57 @@ class _Prim:
 
     def _pick(self, candidates, k_old: int, n_old: int):
         """The best (score, limits, inside) candidate: highest score, then most columns
-        left unrestricted, then first in order."""
+        left unrestricted, then first in order. Candidates come as (limits, n_new, k_new,
+        unrestricted, inside) where ``inside()`` makes the full mask (only the winner's is
+        made)."""
         best = None
         best_key = None
-        for lim, inside in candidates:
-            n_new = int(inside.sum())
-            k_new = int(self.y[inside].sum())
-            key = (_score(self.objective, k_old, n_old, k_new, n_new),
-                   self._n_unrestricted(lim))
+        for lim, n_new, k_new, unrestricted, inside in candidates:
+            key = (_score(self.objective, k_old, n_old, k_new, n_new), unrestricted)
             if best_key is None or key > best_key:
                 best_key, best = key, (key[0], lim, inside)
-        return best
+        if best is None:
+            return None
+        return best[0], best[1], best[2]()
+
+    def _is_restricted(self, lim: _Limits, j: int) -> bool:
+        if self.columns[j].kind == "cat":
+            return lim.allowed[j] != self.init.allowed[j]
+        return bool(lim.lo[j] != self.init.lo[j] or lim.hi[j] != self.init.hi[j])
 
     # -- peeling -----------------------------------------------------------------------
     def _peel_candidates(self, lim: _Limits, inside: np.ndarray):
+        """Every one-slice peel of the box. Counts are taken on the box's own rows, so a
+        candidate costs the box's size, not the data's."""
+        rows = np.flatnonzero(inside)
+        y_in = self.y[rows]
+        unrestricted = self._n_unrestricted(lim)
+
+        def counted(j: int, new: _Limits, keep: np.ndarray):
+            """(limits, n, k, columns left unrestricted, full-mask maker) of one peel."""
+            left = unrestricted - int(not self._is_restricted(lim, j)
+                                      and self._is_restricted(new, j))
+
+            def full(keep: np.ndarray = keep) -> np.ndarray:
+                mask = np.zeros(self.n, dtype=bool)
+                mask[rows[keep]] = True
+                return mask
+            return (new, int(np.count_nonzero(keep)), int(np.count_nonzero(y_in & keep)),
+                    left, full)
+
         for j, c in enumerate(self.columns):
-            xj = c.values[inside]
+            xj = c.values[rows]
             if c.kind == "float":
                 for side, q in (("upper", 1 - self.peel_alpha), ("lower", self.peel_alpha)):
                     cut = _sdtoolkit_quantile(xj, q)
                     new = lim.copy()
                     if side == "upper":
-                        keep = c.values <= cut
+                        keep = xj <= cut
                         new.hi[j] = cut
                     else:
-                        keep = c.values >= cut
+                        keep = xj >= cut
                         new.lo[j] = cut
-                    yield new, inside & keep
+                    yield counted(j, new, keep)
             elif c.kind == "int":
                 for side, q in (("upper", 1 - self.peel_alpha), ("lower", self.peel_alpha)):
                     cut = float(int(_sdtoolkit_quantile(xj, q)))  # truncated, as EMA does
@@ -405,9 +429,7 @@ class _Prim:
                         new.hi[j] = new_limit
                     else:
                         new.lo[j] = new_limit
-                    full = np.zeros(self.n, dtype=bool)
-                    full[np.flatnonzero(inside)[keep]] = True
-                    yield new, full
+                    yield counted(j, new, keep)
             else:
                 current = lim.allowed[j]
                 if len(current) < 2:
@@ -415,7 +437,7 @@ class _Prim:
                 for code in sorted(current):
                     new = lim.copy()
                     new.allowed[j] = current - {code}
-                    yield new, inside & (c.values != code)
+                    yield counted(j, new, xj != code)
 
     def peel(self, lim: _Limits, inside: np.ndarray):
         limits, insides = [lim], [inside]
@@ -435,6 +457,12 @@ class _Prim:
                 break
         return limits, insides
 
+    def _whole(self, new: _Limits, res: list[int]):
+        """A paste candidate in _pick's form (pastes are few: the mask is made at once)."""
+        mask = self.inside(new, res)
+        return (new, int(mask.sum()), int(self.y[mask].sum()), self._n_unrestricted(new),
+                lambda: mask)
+
     # -- pasting -----------------------------------------------------------------------
     def _paste_candidates(self, lim: _Limits):
         res = self._restricted_idx(lim)
@@ -444,7 +472,7 @@ class _Prim:
                 for code in sorted(self.init.allowed[j] - lim.allowed[j]):
                     new = lim.copy()
                     new.allowed[j] = lim.allowed[j] | {code}
-                    yield new, self.inside(new, res)
+                    yield self._whole(new, res)
                 continue
             for side in ("lower", "upper"):
                 region = lim.copy()
@@ -460,7 +488,7 @@ class _Prim:
                 else:
                     new.hi[j] = (_sdtoolkit_quantile(data, self.paste_alpha)
                                  if data.size else self.init.hi[j])
-                yield new, self.inside(new, res)
+                yield self._whole(new, res)
 
     def paste(self, lim: _Limits, inside: np.ndarray):
         limits, insides = [], []

@@ -36,6 +36,7 @@ from .report_figures import (
     fan_figure,
     supply_figure,
 )
+from .report_discovery import discovery_figure, discovery_table, read_discovery
 from .report_html import render_index
 from .report_intervals import delay_figure, effect_figure
 from .report_style import FORMATS, FigureSpec, report_style, save_figure
@@ -167,6 +168,7 @@ def build_report(
     formats: Sequence[str] | None = None,
     dpi: int = 300,
     results_dir: str | os.PathLike[str] | None = None,
+    discoveries: Sequence[str | os.PathLike[str]] = (),
     log: Callable[[str], None] | None = None,
 ) -> ReportOutput:
     """Builds the report of some results into ``out_dir``.
@@ -187,6 +189,8 @@ def build_report(
         dpi: PNG resolution.
         results_dir: where to write the results of a run held in memory (keep them beside
             the report, so that it can be checked with ``gapcast reproduce``).
+        discoveries: discovery results (``gapcast discover --out DIR``) made from these
+            results' ensemble: each adds a figure and a table (report_discovery.py).
         log: called with a line per file group written (None: silent).
 
     Raises:
@@ -216,9 +220,10 @@ def build_report(
                     f"{', '.join(f'{x:g}' for x in results.quantiles)}); the report needs the "
                     f"5%, 25%, 50%, 75% and 95% levels: rerun with the default --quantiles"
                 ) from None
+        found = [read_discovery(d, results) for d in discoveries]
         with replacing(out, marker=REPORT_MARKER, what="gapcast report") as staging:
             figure_files, table_files = _write(results, staging, names, fan, months,
-                                               chosen_formats, int(dpi), log)
+                                               chosen_formats, int(dpi), log, found)
     if log is not None:
         log("index.html, report.json")
 
@@ -235,7 +240,7 @@ def build_report(
 
 def _write(results: Results, staging: Path, names: list[str], fan: list[str],
            months: list[str], formats: list[str], dpi: int,
-           log: Callable[[str], None] | None
+           log: Callable[[str], None] | None, discoveries: Sequence[dict] = ()
            ) -> tuple[list[tuple[FigureSpec, dict[str, Path]]],
                       list[tuple[Table, dict[str, Path]]]]:
     """Draws and writes every file of the report into ``staging``."""
@@ -252,6 +257,8 @@ def _write(results: Results, staging: Path, names: list[str], fan: list[str],
             lambda: delay_figure(results, names),
             lambda: supply_figure(results, names, "training"),
             lambda: decomposition_figure(results, names),
+            *[(lambda d=d, i=i: discovery_figure(d, results, i))
+              for i, d in enumerate(discoveries, 1)],
         ]
         for make in specs:
             spec = make()
@@ -271,6 +278,7 @@ def _write(results: Results, staging: Path, names: list[str], fan: list[str],
         policies_table(results, names),
         assumptions_table(results),
         observations_table(results),
+        *[discovery_table(d, i) for i, d in enumerate(discoveries, 1)],
     ]
     table_files: list[tuple[Table, dict[str, Path]]] = []
     writers = {"csv": to_csv, "md": to_markdown, "tex": to_latex}
@@ -301,7 +309,11 @@ def _write(results: Results, staging: Path, names: list[str], fan: list[str],
                     "scenarios": [{"name": n, "fingerprint": f}
                                   for n, f in provenance.scenarios]},
         "options": {"months": months, "scenarios": names, "metrics": fan,
-                    "formats": formats, "dpi": dpi},
+                    "formats": formats, "dpi": dpi,
+                    "discoveries": [{"file": Path(d["_file"]).as_posix(),
+                                     "sha256": hashlib.sha256(
+                                         Path(d["_file"]).read_bytes()).hexdigest()}
+                                    for d in discoveries]},
         "files": [{"path": p.relative_to(staging).as_posix(),
                    "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
                   for p in written],

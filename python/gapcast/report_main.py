@@ -78,6 +78,9 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
                    help="figure formats among svg, pdf, png (default: all)")
     p.add_argument("--dpi", type=_dpi, default=300,
                    help="resolution of the PNG figures (default: 300)")
+    p.add_argument("--discovery", action="append", default=[], metavar="DIR",
+                   help="add a scenario-discovery section from `gapcast discover --out DIR` "
+                        "(made from these results' ensemble); may be repeated")
     p.add_argument("-q", "--quiet", action="store_true", help="do not list the files written")
     return p
 
@@ -94,7 +97,7 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
         output = build_report(
             args.results, args.out, years=args.years, scenarios=args.scenarios,
             metrics=args.metrics, formats=args.formats, dpi=args.dpi,
-            log=None if args.quiet else log)
+            discoveries=args.discovery, log=None if args.quiet else log)
     except (ResultsFileError, ReportInputError, OutputDirError) as error:
         print(f"{prog}: {error}; nothing was written", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ PACKAGE = REPO / "python" / "gapcast"
 LAZY_ALLOWED = {
     ("gapcast", "gapcast.report_build"),  # gapcast.report(): matplotlib
     ("gapcast", "gapcast.plotting"),  # gapcast.plotting on first use: matplotlib
+    ("gapcast.discover", "gapcast.discovery_plots"),  # Discovery.plot*(): matplotlib
 }
 
 
