@@ -23,4 +23,5 @@ that own the engine's buffers, and are written to files by the same writers as t
   gapcast::python::register_run(m);
   gapcast::python::register_results(m);
   gapcast::python::register_reproduce(m);
+  gapcast::python::register_sensitivity(m);
 }

@@ -20,5 +20,6 @@ void register_scenarios(py::module_& m);
 void register_run(py::module_& m);
 void register_results(py::module_& m);
 void register_reproduce(py::module_& m);
+void register_sensitivity(py::module_& m);
 
 }  // namespace gapcast::python

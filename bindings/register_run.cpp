@@ -29,6 +29,8 @@
 #include "gapcast/scenario/diagnostics.hpp"
 #include "gapcast/output/ensemble_file.hpp"
 #include "gapcast/output/result_files.hpp"
+#include "gapcast/output/sensitivity_files.hpp"
+#include "gapcast/run/sensitivity.hpp"
 
 namespace gapcast::python {
 namespace {
@@ -224,6 +226,67 @@ py::dict run_scenarios(const std::vector<Scenario>& scenarios, const py::dict& o
   return payload;
 }
 
+/// A sensitivity analysis (run/sensitivity.hpp) off the Python thread, as run_scenarios. Returns
+/// the files' contents by name (what `gapcast sensitivity --out` writes, byte for byte) and,
+/// with keep_values, the evaluated inputs and outputs as arrays.
+py::dict run_sensitivity_analysis(const std::vector<Scenario>& scenarios,
+                                  const py::dict& options_given, const py::dict& sensitivity,
+                                  const Scenario* baseline, const py::object& progress,
+                                  double poll_seconds, const std::vector<std::string>& command,
+                                  const std::string& inputs, bool keep_values) {
+  if (scenarios.empty()) throw py::value_error("no scenarios to analyse");
+  py::dict with_ensemble = options_given;
+  with_ensemble["ensemble"] = true;
+  const RunOptions options = options_from_python(with_ensemble);
+  SensitivityOptions analysis;
+  try {
+    analysis = sensitivity_options_from_json(to_json(sensitivity, "sensitivity"));
+  } catch (const RunOptionError& e) {
+    raise_option_error(e);
+  } catch (const InputError& e) {
+    throw py::type_error(std::string("sensitivity options: ") + e.what());
+  }
+  const std::shared_ptr<const Policy> baseline_policy =
+      baseline != nullptr ? baseline->policy : nullptr;
+  SensitivityResults results;
+  run_in_background(
+      [&](const RunContext& context) {
+        results = run_sensitivity(scenarios, options, analysis, baseline_policy, context,
+                                  keep_values);
+      },
+      progress, poll_seconds);
+  std::optional<RunInputs> given;
+  if (!inputs.empty()) given = run_inputs_from_json(inputs);
+  py::dict files;
+  for (auto& [name, text] :
+       sensitivity_file_contents(results, command, given ? &*given : nullptr)) {
+    files[py::str(name)] = py::bytes(text);
+  }
+  py::dict out;
+  out["files"] = files;
+  if (keep_values) {
+    const auto d = static_cast<py::ssize_t>(results.parameters.size());
+    py::list x, y;
+    for (std::size_t s = 0; s < results.scenarios.size(); ++s) {
+      const auto& in = results.inputs[s];
+      py::array_t<double> xs({static_cast<py::ssize_t>(in.size()) / std::max<py::ssize_t>(d, 1), d});
+      std::copy(in.begin(), in.end(), xs.mutable_data());
+      x.append(xs);
+      py::dict per_output;
+      for (std::size_t o = 0; o < results.outputs.size(); ++o) {
+        const auto& v = results.values[s][o];
+        py::array_t<double> ys(static_cast<py::ssize_t>(v.size()));
+        std::copy(v.begin(), v.end(), ys.mutable_data());
+        per_output[py::str(results.outputs[o])] = ys;
+      }
+      y.append(per_output);
+    }
+    out["inputs"] = x;
+    out["values"] = y;
+  }
+  return out;
+}
+
 }  // namespace
 
 void register_run(py::module_& m) {
@@ -265,6 +328,17 @@ manifest (recording `command`, and `inputs`: JSON saying how the scenarios were 
 "manifest". With options["ensemble"], every sample's values stream to the Parquet file
 `ensemble_path` (written as "<path>.partial" and renamed when the run succeeds).
 )pbdoc");
+  m.def("run_sensitivity", &run_sensitivity_analysis, py::arg("scenarios"), py::arg("options"),
+        py::arg("sensitivity"), py::kw_only(), py::arg("baseline") = nullptr,
+        py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1,
+        py::arg("command") = std::vector<std::string>{}, py::arg("inputs") = std::string(),
+        py::arg("keep_values") = false,
+        "Global sensitivity analysis of `scenarios` (run/sensitivity.hpp) with the GIL "
+        "released. `options` are run options (seed, horizon, ensemble_metrics, "
+        "ensemble_dates, ...), `sensitivity` the analysis's (method, samples, second_order, "
+        "parameters, groups, levels, slices, resamples, confidence). Returns {'files': {name: "
+        "bytes}} (sensitivity.json, sensitivity.csv, assumptions.json, manifest.json) and, "
+        "with keep_values, 'inputs' and 'values' per scenario.");
 }
 
 }  // namespace gapcast::python

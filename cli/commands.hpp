@@ -22,6 +22,7 @@ Command add_validate_command(CLI::App& app);
 Command add_parameters_command(CLI::App& app);
 Command add_schema_command(CLI::App& app);
 Command add_reproduce_command(CLI::App& app);
+Command add_sensitivity_command(CLI::App& app, const std::vector<std::string>& argv);
 
 /// Registers the repeatable --set PATH=VALUE option (run, compare and validate share it).
 void add_set_option(CLI::App& cmd, std::vector<std::string>& values);

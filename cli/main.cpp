@@ -24,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> builtin_commands{"run",        "compare",  "validate", "schema",
-                                                "parameters", "reproduce"};
+                                                "parameters", "reproduce",  "sensitivity"};
 
 bool is_executable(const fs::path& p) {
   std::error_code ec;
@@ -106,7 +106,8 @@ int main(int argc, char** argv) {
       "  gapcast check checks/published.json --results results\n"
       "  gapcast discover results --scenario comprehensive_embargo \\\n"
       "      --where \"gap_training@2030-12 < 10\"\n"
-      "  gapcast reproduce results/manifest.json\n\n"
+      "  gapcast reproduce results/manifest.json\n"
+      "  gapcast sensitivity scenarios/baseline.json --method sobol -n 1024 --out sens\n\n"
       "Other commands are programs named gapcast-NAME next to this one or on the PATH\n"
       "(`gapcast report`, `diff`, `check` and `discover` run gapcast-report,\n"
       "gapcast-diff, gapcast-check and gapcast-discover, installed with the Python\n"
@@ -126,6 +127,7 @@ int main(int argc, char** argv) {
   auto schema = add_schema_command(app);
   auto parameters = add_parameters_command(app);
   auto reproduce = add_reproduce_command(app);
+  auto sensitivity = add_sensitivity_command(app, args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -145,6 +147,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("schema")) return schema();
     if (app.got_subcommand("parameters")) return parameters();
     if (app.got_subcommand("reproduce")) return reproduce();
+    if (app.got_subcommand("sensitivity")) return sensitivity();
   } catch (const std::exception& e) {
     std::cerr << "gapcast: internal error: " << e.what() << "\n";
     return exit_internal;

@@ -39,6 +39,7 @@ from .ensemble import ensemble_info, read_ensemble
 from .prim import PrimResult, prim
 from .results_diff import Diff, diff
 from .results import Results
+from .sensitivity import Sensitivity, sensitivity
 from .run import default_options, run
 from .where import WhereError
 from .scenario import (
@@ -69,6 +70,7 @@ __all__ = [
     "ResultsFileError",
     "Scenario",
     "ScenarioError",
+    "Sensitivity",
     "SimulationError",
     "WhereError",
     "__version__",
@@ -88,6 +90,7 @@ __all__ = [
     "reproduce",
     "run",
     "scenario_path",
+    "sensitivity",
     "shipped_scenarios",
 ]
 
@@ -108,7 +111,8 @@ def report(results: Results | str | os.PathLike[str], out_dir: str | os.PathLike
     ``results`` is a results directory or a :class:`Results` (a run made in this process is
     written to ``results_dir=...`` first, or to a temporary directory: the report is drawn
     from files). ``out_dir`` is replaced whole. Options (``years``, ``scenarios``,
-    ``metrics``, ``formats``, ``dpi``, ``results_dir``) are those of
+    ``metrics``, ``formats``, ``dpi``, ``results_dir``, ``discoveries``,
+    ``sensitivities``) are those of
     :func:`gapcast.report_build.build_report`; returns its
     :class:`~gapcast.report_build.ReportOutput`. docs/reports.md has the details.
     """

@@ -127,6 +127,18 @@ def run(
     inputs: str = "",
     ensemble_path: str = "",
 ) -> dict[str, Any]: ...
+def run_sensitivity(
+    scenarios: Sequence[Scenario],
+    options: dict[str, Any],
+    sensitivity: dict[str, Any],
+    *,
+    baseline: Scenario | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+    poll_seconds: float = 0.1,
+    command: Sequence[str] = ...,
+    inputs: str = "",
+    keep_values: bool = False,
+) -> dict[str, Any]: ...
 def results_json(results: dict[str, Any]) -> str: ...
 def series_csv(results: dict[str, Any]) -> str: ...
 def scalars_csv(results: dict[str, Any]) -> str: ...
@@ -155,4 +167,60 @@ def reproduce(
     force: bool = False,
     progress: Callable[[int, int], Any] | None = None,
     poll_seconds: float = 0.1,
+) -> dict[str, Any]: ...
+
+# Global-sensitivity estimators (bindings/register_sensitivity.cpp, docs/sensitivity.md).
+# Designs are in the unit cube. `groups`: None (each parameter alone), one label per parameter
+# (SALib's problem["groups"]) or {group name: [parameter names]}.
+_Groups = Sequence[str] | dict[str, Sequence[str]] | None
+
+def sensitivity_sobol_points(
+    dimension: int, count: int, first: int = 0, scramble_seed: int | None = None
+) -> npt.NDArray[np.float64]: ...
+def sensitivity_saltelli_design(
+    parameters: Sequence[str],
+    base_samples: int,
+    second_order: bool = False,
+    groups: _Groups = None,
+    scramble: bool = True,
+    seed: int = 0,
+) -> npt.NDArray[np.float64]: ...
+def sensitivity_morris_design(
+    parameters: Sequence[str],
+    trajectories: int,
+    num_levels: int = 4,
+    groups: _Groups = None,
+    seed: int = 0,
+) -> npt.NDArray[np.float64]: ...
+# {names, S1, S1_conf, ST, ST_conf, [S2, S2_conf (G x G, NaN on and below the diagonal)],
+#  defined, output_variance, base_samples, checks: [{index, group, other, value, half_width,
+#  negative, wide, suggested_base_samples}]}
+def sensitivity_sobol_indices(
+    parameters: Sequence[str],
+    y: npt.ArrayLike,
+    second_order: bool = False,
+    groups: _Groups = None,
+    num_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+    target_half_width: float = 0.05,
+) -> dict[str, Any]: ...
+# {names, mu, mu_star, sigma, mu_star_conf}
+def sensitivity_morris_indices(
+    parameters: Sequence[str],
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    num_levels: int = 4,
+    groups: _Groups = None,
+    num_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> dict[str, Any]: ...
+# {names, minimum, mean, median, maximum, CV, stdev}
+def sensitivity_pawn_indices(
+    parameters: Sequence[str],
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    slices: int = 10,
+    groups: _Groups = None,
 ) -> dict[str, Any]: ...

@@ -13,8 +13,8 @@ from conftest import REPO
 
 CORE = REPO / "core" / "gapcast"
 # The pipeline order: a folder may include itself and the folders before it.
-AREAS = ["util", "uncertainty", "scenario", "sampling", "model", "metrics", "summary", "run",
-         "output"]
+AREAS = ["util", "uncertainty", "scenario", "sampling", "model", "metrics", "summary",
+         "sensitivity", "run", "output"]
 INCLUDE = re.compile(r'#include "gapcast/([a-z_]+)/([^"]+)"')
 
 

@@ -22,6 +22,7 @@ LAZY_ALLOWED = {
     ("gapcast", "gapcast.report_build"),  # gapcast.report(): matplotlib
     ("gapcast", "gapcast.plotting"),  # gapcast.plotting on first use: matplotlib
     ("gapcast.discover", "gapcast.discovery_plots"),  # Discovery.plot*(): matplotlib
+    ("gapcast.sensitivity", "gapcast.sensitivity_plots"),  # Sensitivity.plot_*(): matplotlib
 }
 
 

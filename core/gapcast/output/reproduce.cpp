@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "gapcast/output/ensemble_file.hpp"
+#include "gapcast/output/sensitivity_files.hpp"
 #include "gapcast/scenario/loader.hpp"
 #include "gapcast/util/build_info.hpp"
 #include "gapcast/util/sha256.hpp"
@@ -23,7 +24,8 @@ using nlohmann::json;
 /// The result files gapcast writes beside a manifest: the only names a manifest may list.
 const std::vector<std::string> result_file_names{"results.json", "series.csv", "scalars.csv",
                                                  "assumptions.json", "samples.csv",
-                                                 "ensemble.parquet"};
+                                                 "ensemble.parquet", "sensitivity.json",
+                                                 "sensitivity.csv"};
 
 const json& need(const json& j, const char* key, const std::string& where) {
   if (!j.is_object() || !j.contains(key)) {
@@ -428,6 +430,34 @@ void check_inputs(const json& manifest, const std::vector<Scenario>& scenarios,
   }
 }
 
+/// The rerun of a sensitivity analysis (manifest "kind": "sensitivity"): the same design from
+/// the recorded options and seed, the same files compared byte for byte.
+ReproduceReport rerun_sensitivity(const json& manifest, const RunOptions& run_options,
+                                  const std::vector<Scenario>& scenarios,
+                                  const std::vector<Scenario>& baseline, const RunInputs& inputs,
+                                  std::optional<OutputTransaction>& keep,
+                                  const RunContext& context, ReproduceReport report) {
+  SensitivityOptions analysis;
+  try {
+    analysis = sensitivity_options_from_json(need(manifest, "sensitivity", ""));
+  } catch (const RunOptionError& e) {
+    throw ManifestError("the manifest's sensitivity/" + e.option() + ": " + e.problem());
+  }
+  const auto results = run_sensitivity(
+      scenarios, run_options, analysis, baseline.empty() ? nullptr : baseline.front().policy,
+      context);
+  report.rerun = true;
+  report.samples = results.evaluations;
+  const auto contents = sensitivity_file_contents(results, recorded_command(manifest), &inputs);
+  compare_outputs(manifest, contents, {}, report);
+  if (keep) {
+    for (const auto& [name, text] : contents) keep->write(name, text);
+    keep->commit();
+    report.kept = keep->out_dir();
+  }
+  return report;
+}
+
 }  // namespace
 
 ReproduceReport reproduce(const ReproduceOptions& options, const RunContext& context) {
@@ -455,6 +485,10 @@ ReproduceReport reproduce(const ReproduceOptions& options, const RunContext& con
   check_inputs(manifest, scenarios, inputs, baseline, report);
   if (!report.input_changes.empty() && !options.force) return report;
 
+  if (manifest.value("kind", "") == "sensitivity") {
+    return rerun_sensitivity(manifest, run_options, scenarios, baseline, inputs, keep, context,
+                             std::move(report));
+  }
   // A recorded ensemble is streamed again, into --keep's staging area or a scratch file.
   std::optional<ParquetEnsembleFile> ensemble;
   std::optional<fs::path> scratch;

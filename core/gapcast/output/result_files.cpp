@@ -1,4 +1,5 @@
 #include "gapcast/output/result_files.hpp"
+#include "gapcast/output/detail/manifest_support.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -15,6 +16,9 @@ namespace gapcast {
 namespace {
 
 using ordered = nlohmann::ordered_json;
+using detail::shell_quote;
+using detail::source_files_json;
+using detail::utc_now;
 
 /// Statistic labels: "mean", then "p5", "p25", ... ("p2.5" for fractional levels).
 std::vector<std::string> stat_labels(const Results& r) {
@@ -24,43 +28,6 @@ std::vector<std::string> stat_labels(const Results& r) {
 }
 
 ordered number_or_null(double x) { return std::isfinite(x) ? ordered(x) : ordered(nullptr); }
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
-std::string shell_quote(const std::string& arg) {
-  if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                            "0123456789-_=./:,+@%") == std::string::npos) {
-    return arg;
-  }
-  std::string out = "'";
-  for (char c : arg) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
-
-/// How the manifest records the files a scenario read: role, the path as the user gave it
-/// (what `reproduce` compares), and SHA-256. The absolute path is machine-specific and left
-/// out; to_json(SourceFile) has it.
-ordered source_files_json(const std::vector<SourceFile>& files) {
-  ordered list = ordered::array();
-  for (const auto& f : files) {
-    ordered file;
-    file["role"] = f.role;
-    file["path"] = f.display_name;
-    file["sha256"] = f.sha256;
-    list.push_back(file);
-  }
-  return list;
-}
 
 ordered scenario_input_json(const ScenarioInput& in) {
   ordered j;

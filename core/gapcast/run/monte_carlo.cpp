@@ -245,8 +245,15 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
     }
     ensemble.emplace(options, plan, results, layout, conditioned);
   }
+  if (context.design != nullptr &&
+      (options.central || plan.samples != context.design->rows)) {
+    throw RunOptionError(RunOptionError::Kind::value, "samples",
+                         "must equal the sample design's " +
+                             std::to_string(context.design->rows) +
+                             " rows, without central");
+  }
   WaveExecutor executor(plan, layout, options.seed, options.central,
-                        options.keep_raw || options.ensemble);
+                        options.keep_raw || options.ensemble, context.design);
   WaveBuffer wave;
   const std::size_t wave_samples = wave_size(options, layout, plan.samples);
   std::uint64_t total_steps = 0;

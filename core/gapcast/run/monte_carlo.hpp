@@ -20,6 +20,7 @@
 #include "gapcast/run/ensemble.hpp"
 #include "gapcast/run/options.hpp"
 #include "gapcast/run/results.hpp"
+#include "gapcast/run/sample_design.hpp"
 #include "gapcast/scenario/scenario.hpp"
 
 namespace gapcast {
@@ -33,6 +34,10 @@ struct RunContext {
   const std::atomic<bool>* cancel = nullptr;
   /// Where a run with options.ensemble streams its per-sample ensemble (docs/ensembles.md).
   EnsembleSink* ensemble = nullptr;
+  /// Points that replace the random draws (a sensitivity design, run/sample_design.hpp):
+  /// options.samples must equal its rows. The sensitivity driver (run/sensitivity.hpp) sets
+  /// it; it must outlive the run.
+  const SampleDesign* design = nullptr;
 };
 
 class RunCancelled : public std::runtime_error {

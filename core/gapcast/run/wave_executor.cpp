@@ -38,13 +38,16 @@ std::string drawn_values(const World& world, std::span<const double> values) {
 }  // namespace
 
 WaveExecutor::WaveExecutor(const RunPlan& plan, CellLayout layout, std::uint64_t seed,
-                           bool central, bool keep_parameters)
+                           bool central, bool keep_parameters, const SampleDesign* design)
     : plan_(plan),
       layout_(layout),
       seed_(seed),
       central_(central),
       keep_parameters_(keep_parameters),
-      scratch_(std::make_unique<ScratchPool>()) {}
+      design_(design),
+      scratch_(std::make_unique<ScratchPool>()) {
+  if (design_ != nullptr) design_columns_ = design_columns(*design_, plan_.worlds);
+}
 
 WaveExecutor::~WaveExecutor() = default;
 
@@ -59,7 +62,12 @@ void WaveExecutor::integrate_sample(Scratch& sc, std::uint64_t sample, double* r
     sc.outputs.resize(plan_.integrations.size());
   }
   for (std::size_t w = 0; w < plan_.worlds.size(); ++w) {
-    plan_.samplers[w].sample(seed_, sample, sc.values[w], central_);
+    if (design_ != nullptr) {
+      plan_.samplers[w].from_point(design_->row(static_cast<std::size_t>(sample)),
+                                   design_columns_[w], sample, sc.values[w]);
+    } else {
+      plan_.samplers[w].sample(seed_, sample, sc.values[w], central_);
+    }
     sc.inputs[w] = ModelInputs::from_sample(*plan_.worlds[w], sc.values[w]);
   }
   steps = 0;

@@ -9,6 +9,7 @@
 
 #include "gapcast/run/options.hpp"
 #include "gapcast/run/plan.hpp"
+#include "gapcast/run/sample_design.hpp"
 #include "gapcast/run/workers.hpp"
 #include "gapcast/summary/run_summaries.hpp"
 
@@ -26,8 +27,10 @@ struct WaveBuffer {
 
 class WaveExecutor {
  public:
+  /// With a `design`, sample i takes the design's row i instead of its random draws (the
+  /// design must outlive the executor).
   WaveExecutor(const RunPlan& plan, CellLayout layout, std::uint64_t seed, bool central,
-               bool keep_parameters);
+               bool keep_parameters, const SampleDesign* design = nullptr);
   ~WaveExecutor();
   WaveExecutor(const WaveExecutor&) = delete;
   WaveExecutor& operator=(const WaveExecutor&) = delete;
@@ -49,6 +52,8 @@ class WaveExecutor {
   std::uint64_t seed_;
   bool central_;
   bool keep_parameters_;
+  const SampleDesign* design_;
+  std::vector<std::vector<std::ptrdiff_t>> design_columns_;  ///< [world][parameter]
   struct ScratchPool;
   std::unique_ptr<ScratchPool> scratch_;
 };

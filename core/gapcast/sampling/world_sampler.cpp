@@ -41,6 +41,20 @@ void WorldSampler::sample(std::uint64_t seed, std::uint64_t sample_index,
       values[static_cast<std::size_t>(copula_members_[i])] = u[i];
     }
   }
+  to_quantiles(sample_index, values);
+}
+
+void WorldSampler::from_point(std::span<const double> point,
+                              std::span<const std::ptrdiff_t> column, std::uint64_t sample_index,
+                              std::span<double> values) const {
+  for (std::size_t k = 0; k < world_->parameters.size(); ++k) {
+    values[k] = column[k] < 0 ? 0.5 : point[static_cast<std::size_t>(column[k])];
+  }
+  to_quantiles(sample_index, values);
+}
+
+void WorldSampler::to_quantiles(std::uint64_t sample_index, std::span<double> values) const {
+  const auto& params = world_->parameters;
   for (std::size_t k = 0; k < params.size(); ++k) {
     const auto& p = params[k];
     const double x = p.dist.quantile(values[k]);

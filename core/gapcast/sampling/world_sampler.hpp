@@ -10,6 +10,7 @@
 ///   * two scenarios that share a parameter name share its draws, even if one of them changes
 ///     the parameter's distribution (common random numbers by quantile coupling);
 ///   * the central world (every median) is the draw with all uniforms equal to 0.5.
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -29,7 +30,18 @@ class WorldSampler {
   void sample(std::uint64_t seed, std::uint64_t sample_index, std::span<double> values,
               bool central = false) const;
 
+  /// Fills `values` from given points of the unit cube instead of the random streams (a
+  /// sensitivity design, run/sample_design.hpp): parameter k takes point[column[k]], or its
+  /// median when column[k] < 0. No copula is applied: a design's coordinates are independent
+  /// by construction, and the analysis that reads it assumes exactly that. `sample_index`
+  /// only names the row in error messages.
+  void from_point(std::span<const double> point, std::span<const std::ptrdiff_t> column,
+                  std::uint64_t sample_index, std::span<double> values) const;
+
  private:
+  /// Maps uniforms in `values` through each parameter's quantile function, in place.
+  void to_quantiles(std::uint64_t sample_index, std::span<double> values) const;
+
   const World* world_;
   std::vector<std::uint64_t> streams_;
   std::vector<int> copula_members_;

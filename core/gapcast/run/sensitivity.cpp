@@ -1,0 +1,396 @@
+#include "gapcast/run/sensitivity.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+
+#include <tbb/parallel_for.h>
+
+#include "gapcast/sensitivity/morris.hpp"
+#include "gapcast/sensitivity/parameter_groups.hpp"
+#include "gapcast/sensitivity/pawn.hpp"
+#include "gapcast/sensitivity/saltelli_design.hpp"
+#include "gapcast/sensitivity/sobol_indices.hpp"
+#include "gapcast/util/suggest.hpp"
+
+namespace gapcast {
+
+namespace sa = gapcast::sensitivity;
+
+const char* method_name(SensitivityMethod method) {
+  switch (method) {
+    case SensitivityMethod::sobol: return "sobol";
+    case SensitivityMethod::morris: return "morris";
+    case SensitivityMethod::pawn: return "pawn";
+  }
+  return "?";
+}
+
+SensitivityMethod parse_sensitivity_method(const std::string& text) {
+  if (text == "sobol") return SensitivityMethod::sobol;
+  if (text == "morris") return SensitivityMethod::morris;
+  if (text == "pawn") return SensitivityMethod::pawn;
+  throw RunOptionError(RunOptionError::Kind::value, "method",
+                       "must be sobol, morris or pawn, got \"" + text + "\"");
+}
+
+const std::vector<std::string>& sensitivity_statistics(SensitivityMethod method) {
+  static const std::vector<std::string> sobol{"S1", "S1_conf", "ST", "ST_conf"};
+  static const std::vector<std::string> morris{"mu", "mu_star", "sigma", "mu_star_conf"};
+  static const std::vector<std::string> pawn{"minimum", "mean", "median", "maximum", "cv"};
+  switch (method) {
+    case SensitivityMethod::sobol: return sobol;
+    case SensitivityMethod::morris: return morris;
+    case SensitivityMethod::pawn: return pawn;
+  }
+  return sobol;
+}
+
+namespace {
+
+RunOptionError option_error(const std::string& option, const std::string& problem) {
+  return RunOptionError(RunOptionError::Kind::value, option, problem);
+}
+
+/// Every run world's uncertain parameters (not a point mass), first world's order first.
+std::vector<std::string> uncertain_parameters(const std::vector<Scenario>& scenarios) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& s : scenarios) {
+    for (const auto& p : s.world->parameters) {
+      if (!p.dist.is_point() && seen.insert(p.name).second) out.push_back(p.name);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> chosen_factors(const std::vector<Scenario>& scenarios,
+                                        const SensitivityOptions& options) {
+  const auto uncertain = uncertain_parameters(scenarios);
+  if (options.parameters.empty()) {
+    if (uncertain.empty()) {
+      throw option_error("parameters", "the scenarios' worlds have no uncertain parameter");
+    }
+    return uncertain;
+  }
+  std::set<std::string> seen;
+  for (const auto& name : options.parameters) {
+    if (std::find(uncertain.begin(), uncertain.end(), name) == uncertain.end()) {
+      std::string problem = "\"" + name + "\" is not an uncertain parameter of the run's worlds";
+      if (const auto close = closest_match(name, uncertain)) {
+        problem += "; did you mean \"" + *close + "\"?";
+      }
+      throw option_error("parameters", problem);
+    }
+    if (!seen.insert(name).second) throw option_error("parameters", "\"" + name + "\" twice");
+  }
+  return options.parameters;
+}
+
+sa::ParameterGroups make_groups(const std::vector<std::string>& factors,
+                                const SensitivityOptions& options) {
+  try {
+    if (options.groups.empty()) return sa::ParameterGroups::singletons(factors);
+    return sa::ParameterGroups::from_members(factors, options.groups);
+  } catch (const std::invalid_argument& e) {
+    throw option_error("groups", e.what());
+  }
+}
+
+void check_options(const SensitivityOptions& options, const RunOptions& run_options) {
+  if (!run_options.observations.empty()) {
+    throw option_error("observations", "a sensitivity analysis runs unconditioned: drop the "
+                                       "observations");
+  }
+  if (run_options.central) throw option_error("central", "has no meaning in a sensitivity run");
+  if (options.resamples == 1) throw option_error("resamples", "must be 0 (no intervals) or >= 2");
+  if (!(options.confidence > 0.0 && options.confidence < 1.0)) {
+    throw option_error("confidence", "must lie strictly between 0 and 1");
+  }
+  if (options.method == SensitivityMethod::sobol) {
+    try {
+      sa::require_power_of_two_base(options.samples);
+    } catch (const std::invalid_argument& e) {
+      throw option_error("samples", e.what());
+    }
+  } else if (options.samples < 2) {
+    throw option_error("samples", "must be at least 2");
+  }
+  if (options.second_order && options.method != SensitivityMethod::sobol) {
+    throw option_error("second_order", "is a Sobol' option (method sobol)");
+  }
+  if (options.method == SensitivityMethod::pawn &&
+      (options.slices < 2 || options.slices > options.samples)) {
+    throw option_error("slices", "must lie between 2 and the number of samples");
+  }
+}
+
+/// The design's points, shifted half a grid cell off 0 (scrambled Sobol' coordinates are
+/// k 2^-52; the shift changes none of the design's balance and keeps quantile functions
+/// finite) or, for Morris, to the centres of p equal-probability cells.
+SampleDesign make_design(const sa::ParameterGroups& groups, const SensitivityOptions& options,
+                         std::uint64_t seed) {
+  SampleDesign design;
+  design.parameters = groups.parameter_names();
+  if (options.method == SensitivityMethod::sobol) {
+    auto saltelli = sa::saltelli_design(
+        groups, {options.samples, options.second_order, true, seed});
+    design.rows = saltelli.layout.rows();
+    design.points = std::move(saltelli.points);
+    for (double& u : design.points) u += 0x1p-53;
+  } else {
+    auto morris = sa::morris_design(groups, {options.samples, options.levels, seed});
+    design.rows = morris.rows();
+    design.points = std::move(morris.points);
+    const double p = options.levels;
+    for (double& v : design.points) v = (v * (p - 1.0) + 0.5) / p;
+  }
+  return design;
+}
+
+/// Keeps a run's ensemble in memory: per scenario, per column, one value per sample.
+class MemorySink final : public EnsembleSink {
+ public:
+  void write(const EnsembleChunk& chunk) override {
+    if (columns.empty()) columns = chunk.columns;
+    for (std::size_t r = 0; r < chunk.rows(); ++r) {
+      auto [it, added] = scenario_index.try_emplace(chunk.scenario[r], scenarios.size());
+      if (added) {
+        scenarios.push_back(chunk.scenario[r]);
+        values.emplace_back(columns.size());
+      }
+      auto& table = values[it->second];
+      for (std::size_t c = 0; c < columns.size(); ++c) table[c].push_back(chunk.values[c][r]);
+    }
+  }
+  std::vector<std::string> columns;
+  std::vector<std::string> scenarios;
+  std::map<std::string, std::size_t> scenario_index;
+  std::vector<std::vector<std::vector<double>>> values;  ///< [scenario][column][sample]
+};
+
+std::size_t column_index(const MemorySink& sink, const std::string& name) {
+  const auto it = std::find(sink.columns.begin(), sink.columns.end(), name);
+  if (it == sink.columns.end()) throw std::logic_error("internal error: no column " + name);
+  return static_cast<std::size_t>(it - sink.columns.begin());
+}
+
+/// Why an output cannot be analysed, or "" when it can.
+std::string unusable(const std::vector<double>& y) {
+  std::size_t nan = 0, inf = 0;
+  for (double v : y) {
+    nan += std::isnan(v) ? 1u : 0u;
+    inf += std::isinf(v) ? 1u : 0u;
+  }
+  if (nan == y.size()) return "undefined in every sample (e.g. no baseline in the run)";
+  if (nan > 0) return std::to_string(nan) + " of " + std::to_string(y.size()) + " values are undefined";
+  if (inf > 0) {
+    return std::to_string(inf) + " of " + std::to_string(y.size()) +
+           " values are infinite (an event not reached by the horizon): analyse a month-indexed "
+           "metric instead, or lengthen the horizon";
+  }
+  return "";
+}
+
+/// Units of quantities that span orders of magnitude (the figures draw them on log axes).
+bool log_scale_unit(const std::string& unit) {
+  static const std::set<std::string> units{"eff. H100e", "H100e", "H100e (bandwidth)", "x",
+                                           "packages/yr", "H100e/yr", "GW"};
+  return units.contains(unit);
+}
+
+/// The unit of an output ("metric@YYYY-MM" or a scalar metric's name).
+std::string output_unit(const Results& results, const std::string& output) {
+  const std::string metric = output.substr(0, output.find('@'));
+  for (const auto& m : results.metrics) {
+    if (m.name == metric) return m.unit;
+  }
+  for (const auto& m : results.scalar_metrics) {
+    if (m.name == metric) return m.unit;
+  }
+  return "";
+}
+
+void analyse_one(const SensitivityOptions& options, const sa::ParameterGroups& groups,
+                 const SampleDesign* design, const std::vector<double>& x,
+                 std::uint64_t seed, std::vector<double> y, SensitivityIndices& out) {
+  const std::size_t g = groups.group_count();
+  const auto nan = std::numeric_limits<double>::quiet_NaN();
+  const std::size_t n_stats = sensitivity_statistics(options.method).size();
+  out.values.assign(n_stats, std::vector<double>(g, nan));
+  if (const auto why = unusable(y); !why.empty()) {
+    out.defined = false;
+    out.note = why;
+    return;
+  }
+  if (out.transform == "log10") {
+    if (std::all_of(y.begin(), y.end(), [](double v) { return v > 0.0; })) {
+      for (double& v : y) v = std::log10(v);
+    } else {
+      out.transform = "none";  // a level that reaches zero or below: analysed as it is
+    }
+  }
+  switch (options.method) {
+    case SensitivityMethod::sobol: {
+      const auto s = sa::sobol_indices(
+          g, y, {options.second_order, options.resamples, options.confidence, seed});
+      if (!s.defined) {
+        out.defined = false;
+        out.note = "constant in every sample";
+        return;
+      }
+      out.values = {s.S1, s.S1_conf, s.ST, s.ST_conf};
+      out.second_order = s.S2;
+      out.second_order_conf = s.S2_conf;
+      break;
+    }
+    case SensitivityMethod::morris: {
+      const auto m = sa::morris_indices(groups, design->points, y,
+                                        {options.levels, options.resamples, options.confidence,
+                                         seed});
+      out.values = {m.mu, m.mu_star, m.sigma, m.mu_star_conf};
+      break;
+    }
+    case SensitivityMethod::pawn: {
+      const auto p = sa::pawn_indices(groups, x, y, options.slices);
+      out.values = {p.minimum, p.mean, p.median, p.maximum, p.cv};
+      break;
+    }
+  }
+}
+
+/// Warnings a reader of the indices needs: correlations the design ignored, Sobol' indices
+/// negative beyond their interval, intervals wider than the target (with the N to reach it).
+void collect_warnings(const std::vector<Scenario>& scenarios, SensitivityResults& r) {
+  if (r.options.method != SensitivityMethod::pawn) {
+    for (const auto& s : scenarios) {
+      if (s.world->correlation) {
+        r.warnings.push_back(
+            std::string("the world \"") + s.world->name +
+            "\" correlates some parameters; the " + method_name(r.options.method) +
+            " design samples every marginal independently, so these indices describe the "
+            "uncorrelated model. PAWN (method pawn) uses the correlated sample.");
+        break;
+      }
+    }
+  }
+  if (r.options.method != SensitivityMethod::sobol || r.options.resamples == 0) return;
+  std::size_t negative = 0, wide = 0, suggested = r.options.samples;
+  for (const auto& ix : r.indices) {
+    if (!ix.defined) continue;
+    sa::SobolIndices s;
+    s.groups = r.groups.size();
+    s.base_samples = r.options.samples;
+    s.S1 = ix.values[0];
+    s.S1_conf = ix.values[1];
+    s.ST = ix.values[2];
+    s.ST_conf = ix.values[3];
+    for (const auto& check : sa::check_indices(s)) {
+      negative += check.negative ? 1u : 0u;
+      wide += check.wide ? 1u : 0u;
+      suggested = std::max(suggested, check.suggested_base_samples);
+    }
+  }
+  if (negative > 0) {
+    r.warnings.push_back(std::to_string(negative) +
+                         " indices are negative beyond their interval: the estimator struggles "
+                         "at this N for those outputs");
+  }
+  if (wide > 0) {
+    constexpr std::size_t most = std::size_t{1} << 20;
+    r.warnings.push_back(std::to_string(wide) + " intervals are wider than +-" +
+                         std::to_string(sa::kTargetHalfWidth).substr(0, 4) + "; " +
+                         (suggested > most ? std::string("more than 1048576")
+                                           : "about " + std::to_string(suggested)) +
+                         " base samples would narrow them all to that");
+  }
+}
+
+}  // namespace
+
+// Long because: it is the analysis in order (factors, design, engine run, per-output
+// estimates, warnings); each step is one call and splitting it would only pass the same
+// dozen locals around.
+SensitivityResults run_sensitivity(const std::vector<Scenario>& scenarios,
+                                   const RunOptions& run_options,
+                                   const SensitivityOptions& options,
+                                   std::shared_ptr<const Policy> baseline,
+                                   const RunContext& context, bool keep_values) {
+  check_options(options, run_options);
+  SensitivityResults r;
+  r.options = options;
+  r.parameters = chosen_factors(scenarios, options);
+  const auto groups = make_groups(r.parameters, options);
+  r.groups = groups.group_names();
+  for (std::size_t k = 0; k < r.parameters.size(); ++k) r.group_of.push_back(groups.group_of(k));
+  r.statistics = sensitivity_statistics(options.method);
+
+  std::optional<SampleDesign> design;
+  RunOptions engine = run_options;
+  engine.ensemble = true;
+  engine.keep_raw = false;
+  if (options.method == SensitivityMethod::pawn) {
+    engine.samples = options.samples;
+  } else {
+    design = make_design(groups, options, run_options.seed);
+    engine.samples = design->rows;
+  }
+  MemorySink sink;
+  RunContext inner = context;
+  inner.ensemble = &sink;
+  inner.design = design ? &*design : nullptr;
+  Results engine_results = run(scenarios, engine, std::move(baseline), inner);
+  r.run_options = engine;
+  r.run_info = engine_results.info;
+  r.assumptions_json = engine_results.assumptions_json;
+  r.evaluations = static_cast<std::size_t>(engine.samples);
+  for (const auto& s : engine_results.scenarios) r.scenarios.push_back(s.name);
+  r.scenario_info = engine_results.scenarios;
+  for (const auto& c : sink.columns) {
+    if (c.rfind("world.", 0) != 0) r.outputs.push_back(c);
+  }
+
+  // PAWN reads the drawn factors themselves (the correlated sample), row-major.
+  std::vector<std::vector<double>> x(r.scenarios.size());
+  if (options.method == SensitivityMethod::pawn) {
+    for (std::size_t s = 0; s < r.scenarios.size(); ++s) {
+      const auto& table = sink.values[sink.scenario_index.at(r.scenarios[s])];
+      x[s].resize(engine.samples * r.parameters.size());
+      for (std::size_t k = 0; k < r.parameters.size(); ++k) {
+        const auto& col = table[column_index(sink, "world." + r.parameters[k])];
+        for (std::size_t i = 0; i < col.size(); ++i) x[s][i * r.parameters.size() + k] = col[i];
+      }
+    }
+  }
+  r.indices.resize(r.scenarios.size() * r.outputs.size());
+  tbb::parallel_for(std::size_t{0}, r.indices.size(), [&](std::size_t i) {
+    const std::size_t s = i / r.outputs.size(), o = i % r.outputs.size();
+    auto& out = r.indices[i];
+    out.scenario = r.scenarios[s];
+    out.output = r.outputs[o];
+    out.transform = log_scale_unit(output_unit(engine_results, out.output)) ? "log10" : "none";
+    const auto& y = sink.values[sink.scenario_index.at(out.scenario)][column_index(sink, out.output)];
+    // Each output's bootstrap has its own seed, so the intervals do not depend on the order
+    // in which outputs are analysed.
+    analyse_one(options, groups, design ? &*design : nullptr, x[s], run_options.seed + i, y, out);
+  });
+  collect_warnings(scenarios, r);
+  if (keep_values) {
+    for (std::size_t s = 0; s < r.scenarios.size(); ++s) {
+      r.inputs.push_back(design ? design->points : x[s]);
+      auto& per_output = r.values.emplace_back();
+      for (const auto& output : r.outputs) {
+        per_output.push_back(sink.values[sink.scenario_index.at(r.scenarios[s])]
+                                        [column_index(sink, output)]);
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace gapcast
