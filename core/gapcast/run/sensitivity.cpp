@@ -218,7 +218,8 @@ std::string output_unit(const Results& results, const std::string& output) {
 
 void analyse_one(const SensitivityOptions& options, const sa::ParameterGroups& groups,
                  const SampleDesign* design, const std::vector<double>& x,
-                 std::uint64_t seed, std::vector<double> y, SensitivityIndices& out) {
+                 std::uint64_t seed, const sa::SobolBootstrap* bootstrap,
+                 std::vector<double> y, SensitivityIndices& out) {
   const std::size_t g = groups.group_count();
   const auto nan = std::numeric_limits<double>::quiet_NaN();
   const std::size_t n_stats = sensitivity_statistics(options.method).size();
@@ -238,7 +239,7 @@ void analyse_one(const SensitivityOptions& options, const sa::ParameterGroups& g
   switch (options.method) {
     case SensitivityMethod::sobol: {
       const auto s = sa::sobol_indices(
-          g, y, {options.second_order, options.resamples, options.confidence, seed});
+          g, y, {options.second_order, options.resamples, options.confidence, seed}, bootstrap);
       if (!s.defined) {
         out.defined = false;
         out.note = "constant in every sample";
@@ -367,6 +368,12 @@ SensitivityResults run_sensitivity(const std::vector<Scenario>& scenarios,
       }
     }
   }
+  // One set of bootstrap resamples for every output: each output's intervals are then a
+  // matrix product, and outputs are resampled alike (their intervals are comparable).
+  std::optional<sa::SobolBootstrap> bootstrap;
+  if (options.method == SensitivityMethod::sobol && options.resamples > 0) {
+    bootstrap.emplace(options.samples, options.resamples, run_options.seed);
+  }
   r.indices.resize(r.scenarios.size() * r.outputs.size());
   tbb::parallel_for(std::size_t{0}, r.indices.size(), [&](std::size_t i) {
     const std::size_t s = i / r.outputs.size(), o = i % r.outputs.size();
@@ -375,9 +382,8 @@ SensitivityResults run_sensitivity(const std::vector<Scenario>& scenarios,
     out.output = r.outputs[o];
     out.transform = log_scale_unit(output_unit(engine_results, out.output)) ? "log10" : "none";
     const auto& y = sink.values[sink.scenario_index.at(out.scenario)][column_index(sink, out.output)];
-    // Each output's bootstrap has its own seed, so the intervals do not depend on the order
-    // in which outputs are analysed.
-    analyse_one(options, groups, design ? &*design : nullptr, x[s], run_options.seed + i, y, out);
+    analyse_one(options, groups, design ? &*design : nullptr, x[s], run_options.seed,
+                bootstrap ? &*bootstrap : nullptr, y, out);
   });
   collect_warnings(scenarios, r);
   if (keep_values) {

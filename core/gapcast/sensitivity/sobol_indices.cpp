@@ -2,10 +2,13 @@
 
 #include <tbb/parallel_for.h>
 
+#include <Eigen/Core>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -129,20 +132,66 @@ std::vector<double> estimate(const Columns& c, const std::vector<std::size_t>& r
   return out;
 }
 
-// z times the standard deviation of each slot over `resamples` bootstrap estimates.
-std::vector<double> bootstrap_half_widths(const Columns& c, const SobolOptions& options) {
-  const Slots slots{c.groups};
-  const std::size_t count = options.num_resamples;
-  std::vector<double> estimates(count * slots.count());
-  const std::uint64_t stream = stream_id("sobol_bootstrap");
-  tbb::parallel_for(std::size_t{0}, count, [&](std::size_t r) {
-    std::vector<std::size_t> rows(c.n);
-    for (std::size_t k = 0; k < c.n; ++k) {
-      rows[k] = detail::random_below(c.n, options.seed, stream, r, k);
+// The per-row terms whose resampled sums give every index: columns a + b, a^2 + b^2 (the
+// joint mean and variance), then b (ab_g - a) and (a - ab_g)^2 per group, then
+// ba_i ab_j - a b per pair i < j (second order). N x K, column-major.
+Eigen::MatrixXd row_terms(const Columns& c) {
+  const std::size_t g = c.groups;
+  const std::size_t pairs = c.second_order ? g * (g - 1) / 2 : 0;
+  const auto n = static_cast<Eigen::Index>(c.n);
+  Eigen::MatrixXd t(n, static_cast<Eigen::Index>(2 + 2 * g + pairs));
+  for (std::size_t j = 0; j < c.n; ++j) {
+    const auto row = static_cast<Eigen::Index>(j);
+    t(row, 0) = c.a[j] + c.b[j];
+    t(row, 1) = c.a[j] * c.a[j] + c.b[j] * c.b[j];
+    for (std::size_t k = 0; k < g; ++k) {
+      const double ab = c.ab[k * c.n + j];
+      t(row, static_cast<Eigen::Index>(2 + k)) = c.b[j] * (ab - c.a[j]);
+      t(row, static_cast<Eigen::Index>(2 + g + k)) = (c.a[j] - ab) * (c.a[j] - ab);
     }
-    const auto values = estimate(c, rows);
-    std::copy(values.begin(), values.end(), estimates.begin() + r * slots.count());
-  });
+    std::size_t column = 2 + 2 * g;
+    for (std::size_t i = 0; c.second_order && i < g; ++i) {
+      for (std::size_t k = i + 1; k < g; ++k) {
+        t(row, static_cast<Eigen::Index>(column++)) =
+            c.ba[i * c.n + j] * c.ab[k * c.n + j] - c.a[j] * c.b[j];
+      }
+    }
+  }
+  return t;
+}
+
+// z times the standard deviation of each slot over the bootstrap's resampled estimates. A
+// resample whose f_A and f_B do not vary gives zeros, as in SALib.
+std::vector<double> bootstrap_half_widths(const Columns& c, const SobolOptions& options,
+                                          const SobolBootstrap& bootstrap) {
+  const Slots slots{c.groups};
+  const std::size_t g = c.groups;
+  const std::size_t count = bootstrap.resamples();
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Map<const RowMajor> counts(bootstrap.counts().data(),
+                                          static_cast<Eigen::Index>(count),
+                                          static_cast<Eigen::Index>(c.n));
+  const Eigen::MatrixXd sums = counts * row_terms(c);  // resamples x terms
+  const double m = static_cast<double>(c.n);
+  std::vector<double> estimates(count * slots.count(), 0.0);
+  for (std::size_t r = 0; r < count; ++r) {
+    const auto row = static_cast<Eigen::Index>(r);
+    const double mean = sums(row, 0) / (2.0 * m);
+    const double variance = sums(row, 1) / (2.0 * m) - mean * mean;
+    if (!(variance > kEps)) continue;
+    double* out = estimates.data() + r * slots.count();
+    for (std::size_t k = 0; k < g; ++k) {
+      out[slots.s1(k)] = (sums(row, static_cast<Eigen::Index>(2 + k)) / m) / variance;
+      out[slots.st(k)] = 0.5 * (sums(row, static_cast<Eigen::Index>(2 + g + k)) / m) / variance;
+    }
+    std::size_t column = 2 + 2 * g;
+    for (std::size_t i = 0; c.second_order && i < g; ++i) {
+      for (std::size_t k = i + 1; k < g; ++k) {
+        out[slots.s2(i, k)] = (sums(row, static_cast<Eigen::Index>(column++)) / m) / variance -
+                              out[slots.s1(i)] - out[slots.s1(k)];
+      }
+    }
+  }
   const double z = detail::normal_quantile_for(options.confidence);
   std::vector<double> half(slots.count(), kNaN);
   std::vector<double> column(count);
@@ -176,8 +225,21 @@ void fill(SobolIndices& out, const std::vector<double>& values, const std::vecto
 
 }  // namespace
 
+SobolBootstrap::SobolBootstrap(std::size_t base_samples, std::size_t resamples,
+                               std::uint64_t seed)
+    : base_samples_(base_samples), resamples_(resamples), seed_(seed),
+      counts_(base_samples * resamples, 0.0) {
+  const std::uint64_t stream = stream_id("sobol_bootstrap");
+  tbb::parallel_for(std::size_t{0}, resamples, [&](std::size_t r) {
+    double* row = counts_.data() + r * base_samples;
+    for (std::size_t k = 0; k < base_samples; ++k) {
+      row[detail::random_below(base_samples, seed, stream, r, k)] += 1.0;
+    }
+  });
+}
+
 SobolIndices sobol_indices(std::size_t groups, std::span<const double> y,
-                           const SobolOptions& options) {
+                           const SobolOptions& options, const SobolBootstrap* bootstrap) {
   if (groups == 0) throw std::invalid_argument("Sobol' indices need at least one group");
   const std::size_t n = base_count(groups, y.size(), options.second_order);
   detail::require_finite(y, "Y");
@@ -210,9 +272,20 @@ SobolIndices sobol_indices(std::size_t groups, std::span<const double> y,
     return out;
   }
   const std::vector<double> values = estimate(c, all);
-  const std::vector<double> half = options.num_resamples > 0
-                                       ? bootstrap_half_widths(c, options)
-                                       : std::vector<double>(values.size(), kNaN);
+  std::vector<double> half(values.size(), kNaN);
+  if (options.num_resamples > 0) {
+    if (bootstrap != nullptr &&
+        (bootstrap->base_samples() != n || bootstrap->resamples() != options.num_resamples ||
+         bootstrap->seed() != options.seed)) {
+      throw std::invalid_argument("the shared bootstrap was drawn for another N, resample "
+                                  "count or seed");
+    }
+    const std::optional<SobolBootstrap> own =
+        bootstrap == nullptr ? std::optional<SobolBootstrap>(std::in_place, n,
+                                                             options.num_resamples, options.seed)
+                             : std::nullopt;
+    half = bootstrap_half_widths(c, options, bootstrap != nullptr ? *bootstrap : *own);
+  }
   fill(out, values, half);
   return out;
 }

@@ -12,7 +12,8 @@
 /// its variance. Indices are per group (each parameter its own group by default).
 ///
 /// Intervals: B bootstrap resamples of the N base rows (with replacement), every index
-/// re-estimated on each; the reported half-width is z * sd(resampled estimates, ddof = 1),
+/// re-estimated on each (the joint variance as E[y^2] - E[y]^2 of the resampled f_A and f_B,
+/// on the standardised scale); the reported half-width is z * sd(resampled estimates, ddof = 1),
 /// z = Phi^-1(0.5 + confidence / 2), as SALib reports it. Resample r draws its rows from
 /// gapcast's counter-based stream keyed by (seed, "sobol_bootstrap", r), and resamples run in
 /// parallel into their own slots, so estimates and intervals are bit-identical for any thread
@@ -53,12 +54,33 @@ struct SobolIndices {
   double s2_conf(std::size_t i, std::size_t j) const { return S2_conf.at(i * groups + j); }
 };
 
+/// The bootstrap's resamples as counts: counts()[r * N + j] is how often base row j is drawn
+/// in resample r (the rows drawn from the stream keyed by (seed, "sobol_bootstrap", r)).
+/// Drawn once, it serves every output analysed with the same N, resample count and seed:
+/// each output's resampled sums are then one matrix product (counts x per-row terms) instead
+/// of a gather per resample, which is what makes intervals on hundreds of outputs cheap.
+class SobolBootstrap {
+ public:
+  SobolBootstrap(std::size_t base_samples, std::size_t resamples, std::uint64_t seed);
+  std::size_t base_samples() const noexcept { return base_samples_; }
+  std::size_t resamples() const noexcept { return resamples_; }
+  std::uint64_t seed() const noexcept { return seed_; }
+  const std::vector<double>& counts() const noexcept { return counts_; }
+
+ private:
+  std::size_t base_samples_, resamples_;
+  std::uint64_t seed_;
+  std::vector<double> counts_;  // resamples x base_samples, row-major
+};
+
 /// Y in the design's row order (saltelli_design.hpp), one value per row; its length must be
 /// N (G + 2), or N (2G + 2) with second order. Throws std::invalid_argument for a length that
 /// fits neither, non-finite values (counted in the message), N < 2, a confidence outside
-/// (0, 1) or one bootstrap resample.
+/// (0, 1), one bootstrap resample, or a `bootstrap` drawn for another N, resample count or
+/// seed. Without `bootstrap` the resamples are drawn for this call.
 SobolIndices sobol_indices(std::size_t groups, std::span<const double> y,
-                           const SobolOptions& options = {});
+                           const SobolOptions& options = {},
+                           const SobolBootstrap* bootstrap = nullptr);
 
 /// Half-width an interval should not exceed: an index known to +-0.05 separates a parameter
 /// that matters (0.2) from one that does not (0) and ranks most pairs.
