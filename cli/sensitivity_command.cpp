@@ -32,7 +32,7 @@ struct SensitivityArgs {
   std::vector<std::string> groups;  // NAME=a,b,c as typed
   int levels = 4;
   std::size_t slices = 10;
-  std::size_t resamples = 1000;
+  std::size_t resamples = 200;
   double confidence = 0.95;
   std::string baseline;
   std::vector<std::string> set;

@@ -230,7 +230,7 @@ def sensitivity(
     dates: Sequence[str] | None = None,
     levels: int = 4,
     slices: int = 10,
-    resamples: int = 1000,
+    resamples: int = 200,
     confidence: float = 0.95,
     seed: int = 20260101,
     threads: int = 0,

@@ -244,6 +244,8 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
                            "(Python)");
     }
     ensemble.emplace(options, plan, results, layout, conditioned);
+  } else if (context.ensemble_only) {
+    throw std::logic_error("internal error: ensemble_only without an ensemble");
   }
   if (context.design != nullptr &&
       (options.central || plan.samples != context.design->rows)) {
@@ -269,7 +271,8 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
     }
     // Each block of neighbouring cells takes the wave's values in sample order, so the
     // summaries do not depend on which thread folds which block.
-    workers.parallel_for(layout.row_size(), 32, [&](std::size_t begin, std::size_t end) {
+    workers.parallel_for(context.ensemble_only ? 0 : layout.row_size(), 32,
+                         [&](std::size_t begin, std::size_t end) {
       if (conditioned) {
         summaries.fold_cells_weighted(wave.rows.data(), weights.data(), count, begin, end);
       } else {

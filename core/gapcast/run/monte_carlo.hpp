@@ -38,6 +38,10 @@ struct RunContext {
   /// options.samples must equal its rows. The sensitivity driver (run/sensitivity.hpp) sets
   /// it; it must outlive the run.
   const SampleDesign* design = nullptr;
+  /// The caller reads only the ensemble sink (the sensitivity driver): the per-month quantile
+  /// summaries, a sixth of a run's work, are not folded, and the Results' statistics are those
+  /// of no sample (NaN). Only with options.ensemble.
+  bool ensemble_only = false;
 };
 
 class RunCancelled : public std::runtime_error {

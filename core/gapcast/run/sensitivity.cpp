@@ -345,6 +345,7 @@ SensitivityResults run_sensitivity(const std::vector<Scenario>& scenarios,
   RunContext inner = context;
   inner.ensemble = &sink;
   inner.design = design ? &*design : nullptr;
+  inner.ensemble_only = true;
   Results engine_results = run(scenarios, engine, std::move(baseline), inner);
   r.run_options = engine;
   r.run_info = engine_results.info;
