@@ -267,8 +267,8 @@ Command add_sensitivity_command(CLI::App& app, const std::vector<std::string>& a
                   "The factors, comma-separated (default: every uncertain parameter)")
       ->delimiter(',');
   cmd->add_option("--group", args->groups,
-                  "NAME=PARAMETER,PARAMETER,... analysed as one factor; repeatable; every "
-                  "factor must then be in exactly one group");
+                  "NAME=PARAMETER,PARAMETER,... analysed as one factor; repeatable; a factor "
+                  "in no group stays a factor of its own, one in two groups is an error");
   cmd->add_option("--levels", args->levels, "morris: grid levels (even)")->capture_default_str();
   cmd->add_option("--slices", args->slices, "pawn: slices per parameter")->capture_default_str();
   cmd->add_option("--resamples", args->resamples,

@@ -249,8 +249,8 @@ def sensitivity(
             ``samples`` = Monte Carlo samples).
         second_order: Sobol' second-order indices too (N (2G + 2) runs).
         parameters: the factors (default: every uncertain parameter of the worlds).
-        groups: {name: [parameters]} analysed as one factor each; every factor must be in
-            exactly one group.
+        groups: {name: [parameters]} analysed as one factor each; a factor in no group stays
+            a factor of its own, one in two groups is an error.
         metrics, dates: the outputs (metric names, scalar metrics such as
             "threshold_month" among them; months "YYYY-MM"); default: headline metrics every
             December and every scalar metric.

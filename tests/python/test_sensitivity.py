@@ -161,3 +161,20 @@ def test_the_dataset_and_tables_hold_every_index():
     value = float(ds["indices"].sel(metric="gap_training", date="2030-12", statistic="ST",
                                     parameter=top.index[0]).item())
     assert value == pytest.approx(top["ST"].iloc[0], abs=0)
+
+
+def test_a_named_group_moves_together_and_the_other_factors_stay_alone():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gapcast.GapcastWarning)
+        grouped = gapcast.sensitivity("comprehensive_embargo", samples=16, parameters=FACTORS,
+                                      groups={"lags": FACTORS[:2]}, metrics=["gap_training"],
+                                      dates=["2030-12"], horizon="2030-12", resamples=0,
+                                      progress=False, keep_values=True)
+    assert grouped.groups == ["lags", *FACTORS[2:]]
+    assert grouped.evaluations == 16 * (len(FACTORS) - 1 + 2)
+    # In the group's AB rows both of its columns come from B, and only they.
+    x = grouped.inputs[0]
+    block = len(grouped.groups) + 2
+    a, b, ab = x[0], x[block - 1], x[1]
+    np.testing.assert_array_equal(ab[:2], b[:2])
+    np.testing.assert_array_equal(ab[2:], a[2:])

@@ -96,7 +96,15 @@ sa::ParameterGroups make_groups(const std::vector<std::string>& factors,
                                 const SensitivityOptions& options) {
   try {
     if (options.groups.empty()) return sa::ParameterGroups::singletons(factors);
-    return sa::ParameterGroups::from_members(factors, options.groups);
+    // A factor no group names is a group of its own, after the named groups: naming only the
+    // groups of interest is the common case.
+    auto groups = options.groups;
+    std::set<std::string> named;
+    for (const auto& [name, members] : groups) named.insert(members.begin(), members.end());
+    for (const auto& f : factors) {
+      if (!named.contains(f)) groups.emplace_back(f, std::vector<std::string>{f});
+    }
+    return sa::ParameterGroups::from_members(factors, groups);
   } catch (const std::invalid_argument& e) {
     throw option_error("groups", e.what());
   }

@@ -36,7 +36,8 @@ struct SensitivityOptions {
   bool second_order = false;  ///< sobol only
   /// The factors (world parameter names); empty: every uncertain parameter of the run.
   std::vector<std::string> parameters;
-  /// Named groups of factors analysed as one; empty: each factor its own group.
+  /// Named groups of factors analysed as one; a factor no group names is a group of its own
+  /// (after the named ones). A factor in two groups is an error.
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;
   int levels = 4;                ///< morris grid levels (even)
   std::size_t slices = 10;       ///< pawn slices
