@@ -37,6 +37,7 @@ from .report_figures import (
     supply_figure,
 )
 from .report_discovery import discovery_figure, discovery_table, read_discovery
+from .report_sensitivity import read_sensitivity, sensitivity_figure, sensitivity_table
 from .report_html import render_index
 from .report_intervals import delay_figure, effect_figure
 from .report_style import FORMATS, FigureSpec, report_style, save_figure
@@ -116,6 +117,19 @@ def _months(results: Results, years: Sequence[int] | None) -> list[str]:
     return results.report_months(unique)
 
 
+def _require_levels(results: Results) -> None:
+    """The figures need the 5%, 25%, 50%, 75% and 95% levels: say so before drawing."""
+    for q in _LEVELS:
+        try:
+            results.stat_index(q)
+        except ValueError:
+            raise ReportInputError(
+                f"the results have no {q:g} quantile (they have "
+                f"{', '.join(f'{x:g}' for x in results.quantiles)}); the report needs the "
+                f"5%, 25%, 50%, 75% and 95% levels: rerun with the default --quantiles"
+            ) from None
+
+
 def _refuse_overlap(out_dir: str | os.PathLike[str], results_dir: Path) -> None:
     """The report directory is replaced whole: it must not be, or contain, the results."""
     out = Path(os.path.realpath(out_dir))
@@ -169,6 +183,7 @@ def build_report(
     dpi: int = 300,
     results_dir: str | os.PathLike[str] | None = None,
     discoveries: Sequence[str | os.PathLike[str]] = (),
+    sensitivities: Sequence[str | os.PathLike[str]] = (),
     log: Callable[[str], None] | None = None,
 ) -> ReportOutput:
     """Builds the report of some results into ``out_dir``.
@@ -191,6 +206,9 @@ def build_report(
             the report, so that it can be checked with ``gapcast reproduce``).
         discoveries: discovery results (``gapcast discover --out DIR``) made from these
             results' ensemble: each adds a figure and a table (report_discovery.py).
+        sensitivities: sensitivity results (``gapcast sensitivity --out DIR``) with the
+            results' seed and scenarios: each adds a figure and a table per scenario
+            (report_sensitivity.py).
         log: called with a line per file group written (None: silent).
 
     Raises:
@@ -211,19 +229,13 @@ def build_report(
         fan = _choose("metric", metrics, results.metrics,
                       [m for m in FAN_METRICS if m in results.metrics])
         months = _months(results, years)
-        for q in _LEVELS:
-            try:
-                results.stat_index(q)  # the figures need these levels: say so before drawing
-            except ValueError:
-                raise ReportInputError(
-                    f"the results have no {q:g} quantile (they have "
-                    f"{', '.join(f'{x:g}' for x in results.quantiles)}); the report needs the "
-                    f"5%, 25%, 50%, 75% and 95% levels: rerun with the default --quantiles"
-                ) from None
+        _require_levels(results)
         found = [read_discovery(d, results) for d in discoveries]
+        analysed = [read_sensitivity(s, results) for s in sensitivities]
         with replacing(out, marker=REPORT_MARKER, what="gapcast report") as staging:
             figure_files, table_files = _write(results, staging, names, fan, months,
-                                               chosen_formats, int(dpi), log, found)
+                                               chosen_formats, int(dpi), log, found,
+                                               analysed)
     if log is not None:
         log("index.html, report.json")
 
@@ -240,7 +252,8 @@ def build_report(
 
 def _write(results: Results, staging: Path, names: list[str], fan: list[str],
            months: list[str], formats: list[str], dpi: int,
-           log: Callable[[str], None] | None, discoveries: Sequence[dict] = ()
+           log: Callable[[str], None] | None, discoveries: Sequence[dict] = (),
+           sensitivities: Sequence[dict] = ()
            ) -> tuple[list[tuple[FigureSpec, dict[str, Path]]],
                       list[tuple[Table, dict[str, Path]]]]:
     """Draws and writes every file of the report into ``staging``."""
@@ -259,6 +272,8 @@ def _write(results: Results, staging: Path, names: list[str], fan: list[str],
             lambda: decomposition_figure(results, names),
             *[(lambda d=d, i=i: discovery_figure(d, results, i))
               for i, d in enumerate(discoveries, 1)],
+            *[(lambda r=r, i=i, s=s: sensitivity_figure(r, results, i, s))
+              for i, r in enumerate(sensitivities, 1) for s in r["scenarios"]],
         ]
         for make in specs:
             spec = make()
@@ -279,6 +294,8 @@ def _write(results: Results, staging: Path, names: list[str], fan: list[str],
         assumptions_table(results),
         observations_table(results),
         *[discovery_table(d, i) for i, d in enumerate(discoveries, 1)],
+        *[sensitivity_table(r, i, s) for i, r in enumerate(sensitivities, 1)
+          for s in r["scenarios"]],
     ]
     table_files: list[tuple[Table, dict[str, Path]]] = []
     writers = {"csv": to_csv, "md": to_markdown, "tex": to_latex}
@@ -298,6 +315,23 @@ def _write(results: Results, staging: Path, names: list[str], fan: list[str],
                      encoding="utf-8", newline="\n")
     written = [index] + [p for _, f in figure_files for p in f.values()] + \
         [p for _, f in table_files for p in f.values()]
+    options = {"months": months, "scenarios": names, "metrics": fan, "formats": formats,
+               "dpi": dpi, "discoveries": _inputs_record(discoveries),
+               "sensitivities": _inputs_record(sensitivities)}
+    _write_record(results, staging, options, written)
+    return figure_files, table_files
+
+
+def _inputs_record(inputs: Sequence[dict]) -> list[dict[str, str]]:
+    """Each extra input (a discovery or sensitivity result) as report.json names it: its file
+    and SHA-256."""
+    return [{"file": Path(d["_file"]).as_posix(),
+             "sha256": hashlib.sha256(Path(d["_file"]).read_bytes()).hexdigest()}
+            for d in inputs]
+
+
+def _write_record(results: Results, staging: Path, options: dict, written: list[Path]) -> None:
+    """report.json: the options, the results it was made from and every file's SHA-256."""
     provenance = results.provenance
     record = {
         "format": "gapcast-report",
@@ -308,16 +342,10 @@ def _write(results: Results, staging: Path, names: list[str], fan: list[str],
                     "seed": provenance.seed, "samples": provenance.samples,
                     "scenarios": [{"name": n, "fingerprint": f}
                                   for n, f in provenance.scenarios]},
-        "options": {"months": months, "scenarios": names, "metrics": fan,
-                    "formats": formats, "dpi": dpi,
-                    "discoveries": [{"file": Path(d["_file"]).as_posix(),
-                                     "sha256": hashlib.sha256(
-                                         Path(d["_file"]).read_bytes()).hexdigest()}
-                                    for d in discoveries]},
+        "options": options,
         "files": [{"path": p.relative_to(staging).as_posix(),
                    "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
                   for p in written],
     }
     (staging / REPORT_MARKER).write_text(json.dumps(record, indent=1) + "\n",
                                          encoding="utf-8", newline="\n")
-    return figure_files, table_files

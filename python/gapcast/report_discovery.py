@@ -109,7 +109,9 @@ def discovery_table(record: dict[str, Any], number: int) -> Table:
     return Table(
         stem=f"discovery_{number}",
         title=f"Scenario discovery: {record['where']} ({record['scenario']})",
-        description=(f"{summary} PRIM settings: peel alpha {record['settings']['peel_alpha']}, "
+        description=(f"{summary} Box {box['index']}: coverage {100 * box['coverage']:.1f}%, "
+                     f"density {100 * box['density']:.1f}%, mass {100 * box['mass']:.1f}%. "
+                     f"PRIM settings: peel alpha {record['settings']['peel_alpha']}, "
                      f"paste alpha {record['settings']['paste_alpha']}, smallest box "
                      f"{record['settings']['mass_min']:g} of the worlds, objective "
                      f"{record['settings']['objective']}. A quasi-p-value of 0.05 or more "
@@ -120,7 +122,5 @@ def discovery_table(record: dict[str, Any], number: int) -> Table:
         groups=[(None, rows)],
         csv_header=["parameter", "box_min", "box_max", "range_min", "range_max", "allowed",
                     "qp_lower", "qp_upper"],
-        csv_rows=csv_rows, align="llr",
-        notes=[f"Coverage {100 * box['coverage']:.1f}%, density {100 * box['density']:.1f}%, "
-               f"mass {100 * box['mass']:.1f}% (box {box['index']})."])
+        csv_rows=csv_rows, align="llr")
 

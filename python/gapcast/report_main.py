@@ -81,6 +81,10 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     p.add_argument("--discovery", action="append", default=[], metavar="DIR",
                    help="add a scenario-discovery section from `gapcast discover --out DIR` "
                         "(made from these results' ensemble); may be repeated")
+    p.add_argument("--sensitivity", action="append", default=[], metavar="DIR",
+                   help="add a sensitivity section from `gapcast sensitivity --out DIR` (run "
+                        "with these results' seed on scenarios of these results); may be "
+                        "repeated")
     p.add_argument("-q", "--quiet", action="store_true", help="do not list the files written")
     return p
 
@@ -97,7 +101,8 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
         output = build_report(
             args.results, args.out, years=args.years, scenarios=args.scenarios,
             metrics=args.metrics, formats=args.formats, dpi=args.dpi,
-            discoveries=args.discovery, log=None if args.quiet else log)
+            discoveries=args.discovery, sensitivities=args.sensitivity,
+            log=None if args.quiet else log)
     except (ResultsFileError, ReportInputError, OutputDirError) as error:
         print(f"{prog}: {error}; nothing was written", file=sys.stderr)
         return 2

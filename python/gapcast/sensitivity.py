@@ -157,17 +157,20 @@ class Sensitivity:
         from .sensitivity_plots import bars_chart
         return bars_chart(self, output, self._scenario(scenario), n, ax)
 
-    def plot_over_time(self, metric: str, scenario: str | None = None, statistic: str | None = None,
-                       n: int = 6, ax: Axes | None = None) -> Axes:
-        """How the drivers of a metric change over the months analysed (stacked areas)."""
+    def plot_over_time(self, metric: str, scenario: str | None = None,
+                       statistic: str | None = None, n: int = 6, ax: Axes | None = None,
+                       **style: Any) -> Axes:
+        """How the drivers of a metric change over the months analysed (stacked areas);
+        ``style``: ``date_style``, ``legend`` (gapcast.sensitivity_plots.over_time_chart)."""
         from .sensitivity_plots import over_time_chart
-        return over_time_chart(self, metric, self._scenario(scenario), statistic, n, ax)
+        return over_time_chart(self, metric, self._scenario(scenario), statistic, n, ax, **style)
 
     def plot_morris(self, output: str, scenario: str | None = None,
-                    ax: Axes | None = None) -> Axes:
-        """Morris mu* against sigma: effect size against non-linearity and interactions."""
+                    ax: Axes | None = None, **style: Any) -> Axes:
+        """Morris mu* against sigma: effect size against non-linearity and interactions;
+        ``style``: ``labels``, ``reference`` (gapcast.sensitivity_plots.morris_chart)."""
         from .sensitivity_plots import morris_chart
-        return morris_chart(self, output, self._scenario(scenario), ax)
+        return morris_chart(self, output, self._scenario(scenario), ax, **style)
 
     # -- files -------------------------------------------------------------------------
     def write(self, out_dir: str | os.PathLike[str]) -> Path:

@@ -218,6 +218,23 @@ void describe_run(const RunOptions& options, const RunPlan& plan, unsigned threa
   info.baseline_policy = plan.baseline ? plan.baseline->name : "";
 }
 
+/// The hooks agree with the options: an ensemble has a sink, a design has the run's size.
+void check_context(const RunOptions& options, const RunPlan& plan, const RunContext& context) {
+  if (options.ensemble && context.ensemble == nullptr) {
+    throw RunOptionError(RunOptionError::Kind::value, "ensemble",
+                         "needs a file to stream to: give --out (the command) or ensemble=PATH "
+                         "(Python)");
+  }
+  if (context.ensemble_only && !options.ensemble) {
+    throw std::logic_error("internal error: ensemble_only without an ensemble");
+  }
+  if (context.design != nullptr && (options.central || plan.samples != context.design->rows)) {
+    throw RunOptionError(RunOptionError::Kind::value, "samples",
+                         "must equal the sample design's " +
+                             std::to_string(context.design->rows) + " rows, without central");
+  }
+}
+
 }  // namespace
 
 Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
@@ -235,25 +252,10 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
   weight_totals.zero_likelihood.assign(observed.size(), 0);
 
   Workers workers(options.threads);
+  check_context(options, plan, context);
   std::optional<EnsembleTable> ensemble;
   EnsembleChunk chunk;
-  if (options.ensemble) {
-    if (context.ensemble == nullptr) {
-      throw RunOptionError(RunOptionError::Kind::value, "ensemble",
-                           "needs a file to stream to: give --out (the command) or ensemble=PATH "
-                           "(Python)");
-    }
-    ensemble.emplace(options, plan, results, layout, conditioned);
-  } else if (context.ensemble_only) {
-    throw std::logic_error("internal error: ensemble_only without an ensemble");
-  }
-  if (context.design != nullptr &&
-      (options.central || plan.samples != context.design->rows)) {
-    throw RunOptionError(RunOptionError::Kind::value, "samples",
-                         "must equal the sample design's " +
-                             std::to_string(context.design->rows) +
-                             " rows, without central");
-  }
+  if (options.ensemble) ensemble.emplace(options, plan, results, layout, conditioned);
   WaveExecutor executor(plan, layout, options.seed, options.central,
                         options.keep_raw || options.ensemble, context.design);
   WaveBuffer wave;
