@@ -153,7 +153,9 @@ def bars_chart(result: Any, output: str, scenario: str | None = None, n: int = 1
         rows = min(max(1, int(n)), len(groups))
         # Wide: factor names such as domestic_lines.huawei.packages_per_year_2026 are long.
         _, ax = plt.subplots(figsize=(7.5, 1.0 + 0.32 * rows), layout="constrained")
-    ax.set_title(output_title(output))
+    # Left-aligned: a centred title over the bars runs past the figure's right edge when the
+    # factor names on the left are long.
+    ax.set_title(output_title(output), loc="left")
     if not entry["defined"]:
         _not_analysed(ax, entry)
         return ax
