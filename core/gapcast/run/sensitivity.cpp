@@ -11,6 +11,7 @@
 
 #include <tbb/parallel_for.h>
 
+#include "gapcast/metrics/metrics.hpp"
 #include "gapcast/sensitivity/morris.hpp"
 #include "gapcast/sensitivity/parameter_groups.hpp"
 #include "gapcast/sensitivity/pawn.hpp"
@@ -135,6 +136,30 @@ void check_options(const SensitivityOptions& options, const RunOptions& run_opti
   if (options.method == SensitivityMethod::pawn &&
       (options.slices < 2 || options.slices > options.samples)) {
     throw option_error("slices", "must lie between 2 and the number of samples");
+  }
+}
+
+/// The analysis keeps every evaluated row's outputs in memory (the estimators need them all):
+/// refuse, before running, a size beyond the run's raw-output limit, with what to cut.
+void check_memory(const std::vector<Scenario>& scenarios, const RunOptions& run_options,
+                  std::size_t rows, std::size_t factors) {
+  const auto months = ensemble_months(run_options, scenarios.front().world->start).size();
+  const std::size_t metrics = run_options.ensemble_metrics.empty()
+                                  ? default_ensemble_metrics().size()
+                                  : run_options.ensemble_metrics.size();
+  const std::size_t columns = metrics * months + detail::scalar_count + factors;
+  const double bytes = 8.0 * static_cast<double>(rows) * static_cast<double>(columns) *
+                       static_cast<double>(scenarios.size());
+  if (bytes > static_cast<double>(run_options.raw_limit_bytes)) {
+    throw option_error("samples",
+                       "the analysis would hold " + std::to_string(rows) + " rows x " +
+                           std::to_string(columns) + " values x " +
+                           std::to_string(scenarios.size()) + " scenario(s) = " +
+                           std::to_string(static_cast<long long>(bytes / 1048576.0)) +
+                           " MiB in memory, above the limit of " +
+                           std::to_string(run_options.raw_limit_bytes >> 20) +
+                           " MiB (raw_limit_bytes): analyse fewer metrics or months, fewer "
+                           "scenarios, or a smaller N");
   }
 }
 
@@ -349,6 +374,8 @@ SensitivityResults run_sensitivity(const std::vector<Scenario>& scenarios,
     design = make_design(groups, options, run_options.seed);
     engine.samples = design->rows;
   }
+  check_memory(scenarios, run_options, static_cast<std::size_t>(engine.samples),
+               r.parameters.size());
   MemorySink sink;
   RunContext inner = context;
   inner.ensemble = &sink;

@@ -106,6 +106,10 @@ TEST(Sensitivity, BadOptionsAreRefusedByName) {
                     {"lags", {"target_lag_months", "smuggling_pressure_elasticity",
                               "domestic_ramp_doubling_months"}}};
   refused(overlap, "groups", "target_lag_months");
+  auto huge = sobol(16);
+  huge.method = SensitivityMethod::pawn;
+  huge.samples = 100'000'000;  // 10^8 rows of outputs would not fit: refused before running
+  refused(huge, "samples", "MiB in memory");
   auto second = sobol(16);
   second.method = SensitivityMethod::morris;
   second.second_order = true;
