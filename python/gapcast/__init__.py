@@ -36,6 +36,7 @@ from .reproduce import Reproduction, reproduce
 from .checks import CheckFileError, check
 from .discover import Discovery, discover
 from .ensemble import ensemble_info, read_ensemble
+from .feature_scores import feature_scores
 from .prim import PrimResult, prim
 from .results_diff import Diff, diff
 from .results import Results
@@ -80,6 +81,7 @@ __all__ = [
     "diff",
     "discover",
     "ensemble_info",
+    "feature_scores",
     "read_ensemble",
     "prim",
     "PrimResult",

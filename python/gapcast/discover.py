@@ -42,6 +42,7 @@ import pandas as pd
 from ._atomic_dir import check_target, replacing
 from .ensemble import ensemble_info, read_ensemble
 from .errors import GapcastWarning, ResultsFileError
+from .feature_scores import feature_scores
 from .prim import PrimBox, PrimResult, prim
 from .where import Condition, WhereError, parse_where
 
@@ -244,6 +245,16 @@ class Discovery:
         # most significant restriction first, as in the text
         order = np.nanmin(frame[["qp_lower", "qp_upper"]].to_numpy(dtype=float), axis=1)
         return frame.iloc[np.argsort(order, kind="stable")]
+
+    def feature_scores(self, trees: int = 100, seed: int = 0) -> pd.DataFrame:
+        """Which parameters best separate the worlds of interest from the rest, box or no
+        box: extra-trees importances, highest first (gapcast.feature_scores; needs
+        scikit-learn)."""
+        engine = self.prim._engine
+        scores = feature_scores(engine.x, engine.y, trees=trees, seed=seed)
+        scores.index = [_short(str(n)) for n in scores.index]
+        scores.index.name = "parameter"
+        return scores
 
     # -- plots ----------------------------------------------------------------------------
     def plot_tradeoff(self, ax: Axes | None = None) -> Axes:

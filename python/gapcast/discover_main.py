@@ -115,9 +115,18 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
                    help="save the trade-off and box-limits figure (.png, .svg or .pdf)")
     p.add_argument("--no-verify", action="store_true",
                    help="skip the SHA-256 check against the manifest beside the ensemble")
+    p.add_argument("--scores", type=lambda t: int(t) if t.isdigit() else _bad_count(t),
+                   default=0, metavar="N",
+                   help="also print the N parameters that best separate the worlds of "
+                        "interest (extra-trees feature scores, as EMA Workbench; needs "
+                        "scikit-learn)")
     p.add_argument("--full-trajectory", action="store_true",
                    help="print every box of the trajectory (default: up to 25)")
     return p
+
+
+def _bad_count(text: str) -> int:
+    raise argparse.ArgumentTypeError(f"a whole number, got {text!r}")
 
 
 def _ensemble_path(text: str) -> Path:
@@ -162,6 +171,11 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
         if len(frame):
             print(f"\nBox {found.chosen}: limits, sampled ranges and quasi-p-values")
             print(frame.drop(columns=["allowed"]).to_string(float_format=lambda v: f"{v:.4g}"))
+        if args.scores > 0:
+            scores = found.feature_scores().head(args.scores)
+            print(f"\nFeature scores (extra trees, {len(found.settings['inputs'])} parameters; "
+                  "higher separates the worlds of interest better)")
+            print(scores.to_string(float_format=lambda v: f"{v:.3f}"))
         if args.out is not None:
             written = found.write(args.out)
             print(f"\nwrote discovery.json trajectory.csv box.csv to {written}",

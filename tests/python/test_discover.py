@@ -160,6 +160,12 @@ def test_the_command_prints_the_finding_and_writes_its_files(results_dir, tmp_pa
     assert done.returncode == 0, done.stderr
     assert "holds in" in done.stdout and "Peeling trajectory" in done.stdout
     assert "<- chosen" in done.stdout
+    scored = run_discover(str(results_dir), "--where", where, "--scenario",
+                          "comprehensive_embargo", "--scores", "3")
+    assert scored.returncode == 0, scored.stderr
+    table = scored.stdout.split("Feature scores")[1].splitlines()
+    assert any("target_lag_months" in line or "smuggling_pressure_elasticity" in line
+               for line in table[1:6])
     assert {p.name for p in out.iterdir()} == {"discovery.json", "trajectory.csv", "box.csv"}
     assert plot.read_bytes()[:4] == b"\x89PNG"
     # the same call again replaces the directory whole
