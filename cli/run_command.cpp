@@ -18,6 +18,7 @@
 #include "interrupts.hpp"
 #include "option_flags.hpp"
 #include "progress.hpp"
+#include "scenario_inputs.hpp"
 
 namespace gapcast::cli {
 namespace {
@@ -36,10 +37,6 @@ struct RunArgs {
   bool raw = false;
   bool ensemble = false;
 };
-
-void print_warnings(const std::vector<Diagnostic>& warnings) {
-  for (const auto& w : warnings) std::cerr << format_diagnostic(w) << "\n";
-}
 
 /// The options from the flags: the engine's parser reads each flag's text, then validates.
 /// Percentiles are the one option the command takes in other units.
@@ -84,51 +81,6 @@ bool check_years(const std::vector<int>& years, YearMonth start, YearMonth horiz
   return true;
 }
 
-/// Every file the run reads: the output directory may not hold any of them.
-std::vector<std::filesystem::path> input_files(const std::vector<Scenario>& scenarios) {
-  std::vector<std::filesystem::path> files;
-  for (const auto& s : scenarios) {
-    for (const auto& f : s.files) {
-      if (!f.path.empty()) files.emplace_back(f.path);
-    }
-  }
-  return files;
-}
-
-/// The scenarios and the baseline as loaded, and how they were given (for the manifest:
-/// `gapcast reproduce` reruns from it).
-struct LoadedInputs {
-  std::vector<Scenario> scenarios;
-  std::vector<Scenario> baseline;
-  RunInputs given;
-};
-
-std::optional<LoadedInputs> load_inputs(const RunArgs& a) {
-  LoadedInputs in;
-  for (const auto& f : a.files) in.given.scenarios.push_back(ScenarioInput{f, "", "", "", {}});
-  in.given.set = a.set;
-  try {
-    LoadOptions load_options;
-    load_options.set = a.set;
-    auto loaded = load_scenarios(a.files, load_options);
-    print_warnings(loaded.warnings);
-    in.scenarios = std::move(loaded.scenarios);
-    if (!a.baseline.empty()) {
-      auto base = load_scenarios({a.baseline}, load_options);
-      print_warnings(base.warnings);
-      in.given.baseline = ScenarioInput{a.baseline, "", "", "", base.scenarios.front().files};
-      in.baseline = std::move(base.scenarios);
-    }
-  } catch (const InputError& e) {
-    for (const auto& d : e.diagnostics()) std::cerr << format_diagnostic(d) << "\n";
-    std::cerr << "gapcast: " << e.diagnostics().size()
-              << (e.diagnostics().size() == 1 ? " problem" : " problems")
-              << " in the input; nothing was run or written\n";
-    return std::nullopt;
-  }
-  return in;
-}
-
 /// Runs the Monte Carlo with progress and Ctrl-C; on failure prints why and returns the exit
 /// status instead.
 std::variant<Results, int> run_monte_carlo(const LoadedInputs& in, const RunOptions& options,
@@ -139,8 +91,7 @@ std::variant<Results, int> run_monte_carlo(const LoadedInputs& in, const RunOpti
   context.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
   context.ensemble = ensemble;
   try {
-    auto results = run(in.scenarios, options,
-                       in.baseline.empty() ? nullptr : in.baseline.front().policy, context);
+    auto results = run(in.scenarios, options, in.baseline_policy(), context);
     progress.finish();
     return results;
   } catch (const RunCancelled&) {
@@ -212,7 +163,7 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
               << " in the observations; nothing was run or written\n";
     return exit_bad_input;
   }
-  const auto in = load_inputs(a);
+  const auto in = load_inputs(a.files, a.baseline, a.set);
   if (!in) return exit_bad_input;
   if (!check_years(a.years, in->scenarios.front().world->start, options.horizon)) {
     return exit_bad_input;
@@ -222,10 +173,8 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
   InterruptGuard interrupts;
   std::optional<OutputTransaction> output;
   if (!a.out.empty()) {
-    auto files = input_files(in->scenarios);
-    for (const auto& f : input_files(in->baseline)) files.push_back(f);
     try {
-      output.emplace(a.out, OutputTransaction::Options{"manifest.json", files,
+      output.emplace(a.out, OutputTransaction::Options{"manifest.json", input_files(*in),
                                                        InterruptGuard::flag()});
     } catch (const OutputLocationError& e) {
       std::cerr << "gapcast: --out: " << e.what() << "\nnothing was run or written\n";

@@ -18,6 +18,7 @@
 #include "interrupts.hpp"
 #include "option_flags.hpp"
 #include "progress.hpp"
+#include "scenario_inputs.hpp"
 
 namespace gapcast::cli {
 namespace {
@@ -139,30 +140,6 @@ void print_drivers(const SensitivityResults& r, int top) {
   }
 }
 
-std::optional<std::vector<Scenario>> load(const SensitivityArgs& a, RunInputs& given,
-                                          std::vector<Scenario>& baseline) {
-  for (const auto& f : a.files) given.scenarios.push_back(ScenarioInput{f, "", "", "", {}});
-  given.set = a.set;
-  try {
-    LoadOptions load_options;
-    load_options.set = a.set;
-    auto loaded = load_scenarios(a.files, load_options);
-    for (const auto& w : loaded.warnings) std::cerr << format_diagnostic(w) << "\n";
-    if (!a.baseline.empty()) {
-      auto base = load_scenarios({a.baseline}, load_options);
-      given.baseline = ScenarioInput{a.baseline, "", "", "", base.scenarios.front().files};
-      baseline = std::move(base.scenarios);
-    }
-    return std::move(loaded.scenarios);
-  } catch (const InputError& e) {
-    for (const auto& d : e.diagnostics()) std::cerr << format_diagnostic(d) << "\n";
-    std::cerr << "gapcast: " << e.diagnostics().size()
-              << (e.diagnostics().size() == 1 ? " problem" : " problems")
-              << " in the input; nothing was run or written\n";
-    return std::nullopt;
-  }
-}
-
 // Long because: a command's whole flow (options, inputs, output location, run, print, write)
 // with the exit status of each way out.
 int execute(const SensitivityArgs& a, const std::vector<std::string>& argv) {
@@ -177,21 +154,13 @@ int execute(const SensitivityArgs& a, const std::vector<std::string>& argv) {
     print_error(e);
     return exit_bad_input;
   }
-  RunInputs given;
-  std::vector<Scenario> baseline;
-  const auto scenarios = load(a, given, baseline);
-  if (!scenarios) return exit_bad_input;
+  const auto in = load_inputs(a.files, a.baseline, a.set);
+  if (!in) return exit_bad_input;
   InterruptGuard interrupts;
   std::optional<OutputTransaction> output;
   if (!a.out.empty()) {
-    std::vector<std::filesystem::path> inputs;
-    for (const auto& s : *scenarios) {
-      for (const auto& f : s.files) {
-        if (!f.path.empty()) inputs.emplace_back(f.path);
-      }
-    }
     try {
-      output.emplace(a.out, OutputTransaction::Options{"manifest.json", inputs,
+      output.emplace(a.out, OutputTransaction::Options{"manifest.json", input_files(*in),
                                                        InterruptGuard::flag()});
     } catch (const OutputLocationError& e) {
       std::cerr << "gapcast: --out: " << e.what() << "\nnothing was run or written\n";
@@ -204,8 +173,8 @@ int execute(const SensitivityArgs& a, const std::vector<std::string>& argv) {
   context.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
   SensitivityResults results;
   try {
-    results = run_sensitivity(*scenarios, run_options, options,
-                              baseline.empty() ? nullptr : baseline.front().policy, context);
+    results = run_sensitivity(in->scenarios, run_options, options, in->baseline_policy(),
+                              context);
     progress.finish();
   } catch (const RunCancelled&) {
     progress.finish();
@@ -228,7 +197,7 @@ int execute(const SensitivityArgs& a, const std::vector<std::string>& argv) {
   if (!a.quiet) print_drivers(results, a.top);
   if (!output) return exit_ok;
   try {
-    const auto names = write_sensitivity(results, *output, argv, &given);
+    const auto names = write_sensitivity(results, *output, argv, &in->given);
     std::cerr << "wrote";
     for (const auto& n : names) std::cerr << " " << n;
     std::cerr << " to " << a.out << "\n";

@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the engine tests: locating fixtures and running one scenario at its
 // central (median) world.
+#include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,17 @@ inline std::string source_path(const std::string& relative) {
 
 inline Scenario load_one(const std::string& relative) {
   return load_scenarios({source_path(relative)}).scenarios.front();
+}
+
+/// The message of the std::invalid_argument that `f` throws, or "(no exception)": for tests
+/// that check what an error says, not only that it is raised.
+inline std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no exception)";
 }
 
 /// The scenario's world with every parameter at its median.

@@ -16,7 +16,6 @@ namespace gapcast {
 namespace {
 
 using ordered = nlohmann::ordered_json;
-using detail::shell_quote;
 using detail::source_files_json;
 using detail::utc_now;
 
@@ -334,31 +333,8 @@ std::string manifest_json(const Results& r, const std::vector<std::string>& comm
   // The options exactly as the run was given them: what `gapcast reproduce` reruns (the two
   // sections above are the same settings, kept for reading).
   j["options"] = to_json(r.info.options);
-  ordered scenarios = ordered::array();
-  for (const auto& s : r.scenarios) {
-    ordered e;
-    e["name"] = s.name;
-    e["fingerprint"] = s.fingerprint;
-    e["files"] = source_files_json(s.files);
-    scenarios.push_back(e);
-  }
-  j["scenarios"] = scenarios;
-  ordered outputs = ordered::array();
-  for (const auto& [name, digest] : files) {
-    ordered file;
-    file["path"] = name;
-    file["sha256"] = digest;
-    outputs.push_back(file);
-  }
-  j["outputs"] = outputs;
-  j["command"] = command;
-  std::error_code ec;
-  const auto cwd = std::filesystem::current_path(ec);
-  j["working_directory"] = ec ? std::string() : cwd.string();
-  std::string rerun;
-  for (const auto& arg : command) rerun += (rerun.empty() ? "" : " ") + shell_quote(arg);
-  j["rerun"] = rerun;
-  if (inputs != nullptr) j["inputs"] = ordered::parse(run_inputs_json(*inputs));
+  detail::add_manifest_tail(j, r.scenarios, files, command,
+                            inputs != nullptr ? run_inputs_json(*inputs) : std::string());
   return j.dump(1) + "\n";
 }
 

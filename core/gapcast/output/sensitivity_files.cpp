@@ -176,31 +176,8 @@ std::string sensitivity_manifest_json(const SensitivityResults& r,
   // design's size, recomputed on rerun) and the analysis's own options.
   j["options"] = to_json(r.run_options);
   j["sensitivity"] = to_json(r.options);
-  ordered scenarios = ordered::array();
-  for (const auto& info : r.scenario_info) {
-    ordered e;
-    e["name"] = info.name;
-    e["fingerprint"] = info.fingerprint;
-    e["files"] = detail::source_files_json(info.files);
-    scenarios.push_back(e);
-  }
-  j["scenarios"] = scenarios;
-  ordered outputs = ordered::array();
-  for (const auto& [name, digest] : files) {
-    ordered file;
-    file["path"] = name;
-    file["sha256"] = digest;
-    outputs.push_back(file);
-  }
-  j["outputs"] = outputs;
-  j["command"] = command;
-  std::error_code ec;
-  const auto cwd = std::filesystem::current_path(ec);
-  j["working_directory"] = ec ? std::string() : cwd.string();
-  std::string rerun;
-  for (const auto& arg : command) rerun += (rerun.empty() ? "" : " ") + detail::shell_quote(arg);
-  j["rerun"] = rerun;
-  if (inputs != nullptr) j["inputs"] = ordered::parse(run_inputs_json(*inputs));
+  detail::add_manifest_tail(j, r.scenario_info, files, command,
+                            inputs != nullptr ? run_inputs_json(*inputs) : std::string());
   return j.dump(1) + "\n";
 }
 

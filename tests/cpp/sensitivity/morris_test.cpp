@@ -1,6 +1,7 @@
 // Morris: the trajectory design's structure, exact elementary effects of a linear model,
 // groups, refusals, and bit-identity across thread counts.
 #include "gapcast/sensitivity/morris.hpp"
+#include "test_support.hpp"
 
 #include <gtest/gtest.h>
 #include <tbb/task_arena.h>
@@ -16,14 +17,7 @@ namespace {
 
 using namespace gapcast::sensitivity;
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
+using gapcast::testing::message_of;
 
 std::vector<double> evaluate(const MorrisDesign& design,
                              const std::function<double(const double*)>& model) {

@@ -1,5 +1,6 @@
 // Parameter groups: each parameter in exactly one group, and refusals that name it.
 #include "gapcast/sensitivity/parameter_groups.hpp"
+#include "test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,14 +12,7 @@ namespace {
 
 using gapcast::sensitivity::ParameterGroups;
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
+using gapcast::testing::message_of;
 
 TEST(ParameterGroups, SingletonsNameEachGroupAfterItsParameter) {
   const auto g = ParameterGroups::singletons({"a", "b"});

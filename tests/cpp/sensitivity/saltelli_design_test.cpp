@@ -11,19 +11,13 @@
 #include <vector>
 
 #include "gapcast/sensitivity/sobol_sequence.hpp"
+#include "test_support.hpp"
 
 namespace {
 
 using namespace gapcast::sensitivity;
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
+using gapcast::testing::message_of;
 
 TEST(SaltelliDesign, RowsFollowSalibsOrder) {
   const auto groups = ParameterGroups::singletons({"x1", "x2", "x3"});

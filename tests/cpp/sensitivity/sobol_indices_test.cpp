@@ -15,20 +15,14 @@
 #include <vector>
 
 #include "gapcast/sensitivity/saltelli_design.hpp"
+#include "test_support.hpp"
 
 namespace {
 
 using namespace gapcast::sensitivity;
 constexpr double kPi = std::numbers::pi;
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
+using gapcast::testing::message_of;
 
 // Y for every row of the design, the row's unit-cube point given to `model`.
 std::vector<double> evaluate(const SaltelliDesign& design,

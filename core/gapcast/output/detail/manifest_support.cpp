@@ -1,6 +1,7 @@
 #include "gapcast/output/detail/manifest_support.hpp"
 
 #include <ctime>
+#include <filesystem>
 
 namespace gapcast::detail {
 
@@ -39,6 +40,38 @@ nlohmann::ordered_json source_files_json(const std::vector<SourceFile>& files) {
     list.push_back(file);
   }
   return list;
+}
+
+void add_manifest_tail(nlohmann::ordered_json& manifest,
+                       const std::vector<ScenarioInfo>& scenarios,
+                       const std::vector<std::pair<std::string, std::string>>& files,
+                       const std::vector<std::string>& command, const std::string& inputs_json) {
+  using ordered = nlohmann::ordered_json;
+  ordered listed = ordered::array();
+  for (const auto& s : scenarios) {
+    ordered e;
+    e["name"] = s.name;
+    e["fingerprint"] = s.fingerprint;
+    e["files"] = source_files_json(s.files);
+    listed.push_back(e);
+  }
+  manifest["scenarios"] = listed;
+  ordered outputs = ordered::array();
+  for (const auto& [name, digest] : files) {
+    ordered file;
+    file["path"] = name;
+    file["sha256"] = digest;
+    outputs.push_back(file);
+  }
+  manifest["outputs"] = outputs;
+  manifest["command"] = command;
+  std::error_code ec;
+  const auto cwd = std::filesystem::current_path(ec);
+  manifest["working_directory"] = ec ? std::string() : cwd.string();
+  std::string rerun;
+  for (const auto& arg : command) rerun += (rerun.empty() ? "" : " ") + shell_quote(arg);
+  manifest["rerun"] = rerun;
+  if (!inputs_json.empty()) manifest["inputs"] = ordered::parse(inputs_json);
 }
 
 }  // namespace gapcast::detail
