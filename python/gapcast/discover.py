@@ -139,8 +139,9 @@ class Discovery:
 
     def __init__(self, *, where: str, scenario: str, inputs: pd.DataFrame, cases: np.ndarray,
                  weights: np.ndarray | None, result: PrimResult, chosen: int,
-                 ensemble: dict[str, Any], settings: dict[str, Any]):
+                 ensemble: dict[str, Any], settings: dict[str, Any], searched: str = ""):
         self.where = where
+        self.searched = searched  # "" for all worlds; else which worlds this search saw
         self.scenario = scenario
         self.worlds = int(cases.shape[0])
         self.cases = int(cases.sum())
@@ -153,6 +154,7 @@ class Discovery:
         self.ranges.index.name = "name"
         self.ensemble = ensemble
         self.settings = settings
+        self._weights = weights
         result.select(chosen)
 
     @property
@@ -172,6 +174,35 @@ class Discovery:
     def box(self) -> PrimBox:
         """The chosen box: limits, quasi-p-values, coverage, density, mass."""
         return self.prim.box()
+
+    def next_box(self) -> Discovery:
+        """PRIM again on the worlds outside the chosen box (EMA Workbench's next
+        ``find_box``): a second region where the condition holds, among the cases the first
+        box left out. The smallest box keeps the same number of worlds as before. Raises
+        ValueError when no case, or no other world, is left outside."""
+        engine = self.prim._engine
+        outside = ~self.box.inside
+        y = engine.y[outside]
+        if not y.any():
+            raise ValueError("every world of interest is inside the chosen box: there is no "
+                             "second box to find")
+        if y.all():
+            raise ValueError("outside the chosen box every world is of interest: there is "
+                             "nothing to tell apart")
+        x = engine.x[outside].reset_index(drop=True)
+        remaining = int(outside.sum())
+        s = self.settings
+        mass_min = min(0.99, s["mass_min"] * engine.n / remaining)
+        result = prim(x, y, peel_alpha=s["peel_alpha"], paste_alpha=s["paste_alpha"],
+                      mass_min=mass_min, objective=s["objective"])
+        chosen = _choose_box(result.trajectory, "auto", s["min_coverage"], s["max_dims"])
+        weights = None if self._weights is None else self._weights[outside]
+        searched = (f"the {remaining:,} worlds outside box {self.box.index}"
+                    + (f" of {self.searched}" if self.searched else ""))
+        return Discovery(where=self.where, scenario=self.scenario, inputs=x, cases=y,
+                         weights=weights, result=result, chosen=chosen, ensemble=self.ensemble,
+                         settings={**s, "box": "auto", "mass_min_remaining": mass_min},
+                         searched=searched)
 
     # -- words ----------------------------------------------------------------------------
     def limit_texts(self, box: PrimBox | None = None) -> list[str]:
@@ -204,8 +235,9 @@ class Discovery:
     def summary(self) -> str:
         """The finding in plain words: how often the condition holds, and the chosen box."""
         box = self.box
+        among = f"{self.worlds:,} sampled worlds" if not self.searched else self.searched
         lines = [f"{self.scenario}: \"{self.where}\" holds in {_percent(self.share)} of "
-                 f"{self.worlds:,} sampled worlds ({self.cases:,})."]
+                 f"{among} ({self.cases:,})."]
         if self.weighted_share is not None:
             lines.append(f"  With the ensemble's observation weights: "
                          f"{_percent(self.weighted_share)}.")
@@ -218,7 +250,8 @@ class Discovery:
                      f"{' and '.join(limits)}.")
         lines.append(f"  Inside those limits the condition holds in {_percent(box.density)} "
                      f"of worlds (against {_percent(self.share)} overall); the box holds "
-                     f"{_percent(box.mass)} of all worlds. (Box {box.index} of "
+                     f"{_percent(box.mass)} of {'these' if self.searched else 'all'} worlds. "
+                     f"(Box {box.index} of "
                      f"{len(self.trajectory) - 1} on the peeling trajectory.)")
         if box.density < WEAK_LIFT * self.share:
             lines.append(f"  This box is weak (density under {WEAK_LIFT:g}x the overall "

@@ -115,6 +115,9 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
                    help="save the trade-off and box-limits figure (.png, .svg or .pdf)")
     p.add_argument("--no-verify", action="store_true",
                    help="skip the SHA-256 check against the manifest beside the ensemble")
+    p.add_argument("--boxes", type=positive, default=1, metavar="K",
+                   help="search K boxes in turn, each among the worlds outside the boxes "
+                        "before it (default 1; --out and --plot keep the first)")
     p.add_argument("--scores", type=lambda t: int(t) if t.isdigit() else _bad_count(t),
                    default=0, metavar="N",
                    help="also print the N parameters that best separate the worlds of "
@@ -171,6 +174,19 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
         if len(frame):
             print(f"\nBox {found.chosen}: limits, sampled ranges and quasi-p-values")
             print(frame.drop(columns=["allowed"]).to_string(float_format=lambda v: f"{v:.4g}"))
+        later = found
+        for k in range(2, args.boxes + 1):
+            try:
+                later = later.next_box()
+            except ValueError as why:
+                print(f"\nNo box {k}: {why}.")
+                break
+            print(f"\nBox search {k}:")
+            print(later.summary())
+            frame_k = later.box_frame()
+            if len(frame_k):
+                print(frame_k.drop(columns=["allowed"]).to_string(
+                    float_format=lambda v: f"{v:.4g}"))
         if args.scores > 0:
             scores = found.feature_scores().head(args.scores)
             print(f"\nFeature scores (extra trees, {len(found.settings['inputs'])} parameters; "

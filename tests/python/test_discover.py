@@ -255,3 +255,28 @@ def test_a_conditioned_ensemble_reports_the_weighted_share_and_warns(tmp_path):
     assert found.weighted_share == pytest.approx(expected, rel=1e-12)
     assert found.weighted_share != pytest.approx(found.share, rel=1e-3)
     assert "observation weights" in found.summary()
+
+
+def test_a_second_box_finds_the_other_region_among_the_worlds_left_outside(results_dir):
+    frame = gapcast.read_ensemble(results_dir / "ensemble.parquet",
+                                  columns=["world.target_lag_months",
+                                           "world.smuggling_pressure_elasticity"],
+                                  scenarios=["comprehensive_embargo"])
+    lag = float(np.quantile(frame["world.target_lag_months"], 0.15))
+    elasticity = float(np.quantile(frame["world.smuggling_pressure_elasticity"], 0.9))
+    where = (f"world.target_lag_months <= {lag!r} or "
+             f"world.smuggling_pressure_elasticity >= {elasticity!r}")
+    first = gapcast.discover(results_dir / "ensemble.parquet", where,
+                             scenario="comprehensive_embargo")
+    second = first.next_box()
+    found = {*first.box.limits, *second.box.limits}
+    assert found == {"world.target_lag_months", "world.smuggling_pressure_elasticity"}
+    assert len(first.box.limits) == 1 and len(second.box.limits) == 1
+    assert second.worlds == first.worlds - first.box.n
+    assert "outside box" in second.summary() and "of these worlds" in second.summary()
+    with pytest.raises(ValueError, match="every world of interest is inside"):
+        second.next_box().next_box().next_box()
+    done = run_discover(str(results_dir), "--where", where, "--scenario",
+                        "comprehensive_embargo", "--boxes", "2")
+    assert done.returncode == 0, done.stderr
+    assert "Box search 2:" in done.stdout
