@@ -172,15 +172,7 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
   // The output location is checked (and claimed) before the computation.
   InterruptGuard interrupts;
   std::optional<OutputTransaction> output;
-  if (!a.out.empty()) {
-    try {
-      output.emplace(a.out, OutputTransaction::Options{"manifest.json", input_files(*in),
-                                                       InterruptGuard::flag()});
-    } catch (const OutputLocationError& e) {
-      std::cerr << "gapcast: --out: " << e.what() << "\nnothing was run or written\n";
-      return exit_bad_input;
-    }
-  }
+  if (!claim_output(a.out, *in, output)) return exit_bad_input;
 
   // The ensemble streams into the output's staging area during the run (docs/ensembles.md).
   std::optional<ParquetEnsembleFile> ensemble;

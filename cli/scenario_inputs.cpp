@@ -4,6 +4,7 @@
 
 #include "gapcast/scenario/diagnostics.hpp"
 #include "gapcast/scenario/loader.hpp"
+#include "interrupts.hpp"
 
 namespace gapcast::cli {
 namespace {
@@ -52,6 +53,19 @@ std::vector<std::filesystem::path> input_files(const LoadedInputs& in) {
     }
   }
   return files;
+}
+
+bool claim_output(const std::string& out, const LoadedInputs& in,
+                  std::optional<OutputTransaction>& output) {
+  if (out.empty()) return true;
+  try {
+    output.emplace(out, OutputTransaction::Options{"manifest.json", input_files(in),
+                                                   InterruptGuard::flag()});
+  } catch (const OutputLocationError& e) {
+    std::cerr << "gapcast: --out: " << e.what() << "\nnothing was run or written\n";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace gapcast::cli

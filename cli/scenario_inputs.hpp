@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "gapcast/output/atomic_output.hpp"
 #include "gapcast/output/result_files.hpp"
 #include "gapcast/scenario/scenario.hpp"
 
@@ -30,5 +31,11 @@ std::optional<LoadedInputs> load_inputs(const std::vector<std::string>& files,
 
 /// Every file the inputs read: an output directory may not hold any of them.
 std::vector<std::filesystem::path> input_files(const LoadedInputs& in);
+
+/// Checks and claims the output directory `out` before the computation (it may not hold an
+/// input file; an interrupt cancels the claim). Leaves `output` empty when `out` is empty.
+/// Returns false, having said why and that nothing was run or written, when it cannot be used.
+bool claim_output(const std::string& out, const LoadedInputs& in,
+                  std::optional<OutputTransaction>& output);
 
 }  // namespace gapcast::cli

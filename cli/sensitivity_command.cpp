@@ -158,15 +158,7 @@ int execute(const SensitivityArgs& a, const std::vector<std::string>& argv) {
   if (!in) return exit_bad_input;
   InterruptGuard interrupts;
   std::optional<OutputTransaction> output;
-  if (!a.out.empty()) {
-    try {
-      output.emplace(a.out, OutputTransaction::Options{"manifest.json", input_files(*in),
-                                                       InterruptGuard::flag()});
-    } catch (const OutputLocationError& e) {
-      std::cerr << "gapcast: --out: " << e.what() << "\nnothing was run or written\n";
-      return exit_bad_input;
-    }
-  }
+  if (!claim_output(a.out, *in, output)) return exit_bad_input;
   ProgressReporter progress(!a.no_progress);
   RunContext context;
   context.cancel = InterruptGuard::flag();

@@ -143,17 +143,17 @@ class _Parser:
         return _located(self.text, token.position, f"expected {expected}, found {found}")
 
     def condition(self) -> tuple:
-        node = self.disjunct()
-        while self.peek().kind == "logic" and _KEYWORDS[self.peek().text] == "or":
-            self.take()
-            node = ("or", node, self.disjunct())
-        return node
+        return self.joined("or", self.disjunct)
 
     def disjunct(self) -> tuple:
-        node = self.negation()
-        while self.peek().kind == "logic" and _KEYWORDS[self.peek().text] == "and":
+        return self.joined("and", self.negation)
+
+    def joined(self, keyword: str, operand) -> tuple:
+        """operand (keyword operand)*, left-associative: both levels of and/or."""
+        node = operand()
+        while self.peek().kind == "logic" and _KEYWORDS[self.peek().text] == keyword:
             self.take()
-            node = ("and", node, self.negation())
+            node = (keyword, node, operand())
         return node
 
     def negation(self) -> tuple:
