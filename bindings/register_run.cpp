@@ -31,6 +31,8 @@
 #include "gapcast/output/result_files.hpp"
 #include "gapcast/output/sensitivity_files.hpp"
 #include "gapcast/run/sensitivity.hpp"
+#include "gapcast/run/shard.hpp"
+#include "gapcast/output/shard_file.hpp"
 
 namespace gapcast::python {
 namespace {
@@ -226,6 +228,100 @@ py::dict run_scenarios(const std::vector<Scenario>& scenarios, const py::dict& o
   return payload;
 }
 
+/// One shard of a run (run/shard.hpp) off the Python thread, as run_scenarios: samples
+/// [start, stop) of the run `options` describe. Returns the shard in the shard format
+/// (output/shard_file.hpp), which records `command` and `inputs` for the merged manifest.
+py::bytes run_shard_bytes(const std::vector<Scenario>& scenarios, const py::dict& options_given,
+                          std::uint64_t start, std::uint64_t stop, const Scenario* baseline,
+                          const py::object& progress, double poll_seconds,
+                          const std::vector<std::string>& command, const std::string& inputs,
+                          const std::string& ensemble_path) {
+  if (scenarios.empty()) throw py::value_error("no scenarios to run");
+  const RunOptions options = options_from_python(options_given);
+  if (options.ensemble && ensemble_path.empty()) {
+    throw py::value_error("ensemble: give the path of the Parquet file to write (ensemble=PATH)");
+  }
+  if (!inputs.empty()) {
+    try {
+      (void)run_inputs_from_json(inputs);
+    } catch (const std::invalid_argument& e) {
+      throw py::value_error(e.what());
+    }
+  }
+  const std::shared_ptr<const Policy> baseline_policy =
+      baseline != nullptr ? baseline->policy : nullptr;
+  std::optional<EnsembleOutput> ensemble;
+  if (options.ensemble) ensemble.emplace(ensemble_path, options, scenarios);
+  std::optional<RunShard> shard;
+  run_in_background(
+      [&](const RunContext& context) {
+        RunContext with_ensemble = context;
+        if (ensemble) with_ensemble.ensemble = ensemble->sink();
+        shard.emplace(run_shard(scenarios, options, baseline_policy, SampleRange{start, stop},
+                                with_ensemble));
+      },
+      progress, poll_seconds);
+  if (ensemble) ensemble->commit();
+  std::string bytes;
+  {
+    py::gil_scoped_release release;
+    bytes = encode_shard(ShardPayload{std::move(*shard), command, inputs});
+  }
+  return py::bytes(bytes);
+}
+
+/// Merges shards (bytes in the shard format, any order) into one run's results payload, as
+/// run_scenarios returns it; the manifest records the whole run's command and inputs, taken
+/// from the first shard. ValueError names a malformed shard (by position) or what keeps the
+/// shards from merging.
+py::dict merge_shard_bytes(const std::vector<py::bytes>& encoded,
+                           const std::optional<py::bytes>& description_bytes) {
+  std::vector<RunShard> shards;
+  std::vector<std::string> command;
+  std::string inputs;
+  for (std::size_t k = 0; k < encoded.size(); ++k) {
+    const std::string_view bytes(encoded[k]);
+    try {
+      ShardPayload payload = [&] {
+        py::gil_scoped_release release;
+        return decode_shard(bytes);
+      }();
+      if (k == 0) {
+        command = payload.command;
+        inputs = payload.inputs_json;
+      }
+      shards.push_back(std::move(payload.shard));
+    } catch (const ShardFormatError& e) {
+      throw py::value_error("shard " + std::to_string(k) + ": " + e.what());
+    }
+  }
+  std::optional<RunShard> description;
+  if (description_bytes) {
+    try {
+      ShardPayload payload = decode_shard(std::string_view(*description_bytes));
+      command = payload.command;
+      inputs = payload.inputs_json;
+      description.emplace(std::move(payload.shard));
+    } catch (const ShardFormatError& e) {
+      throw py::value_error(std::string("description: ") + e.what());
+    }
+  }
+  Results results;
+  try {
+    py::gil_scoped_release release;
+    results = merge_shards(std::move(shards), description ? &*description : nullptr);
+  } catch (const ShardMergeError& e) {
+    throw py::value_error(std::string("cannot merge: ") + e.what());
+  }
+  std::optional<RunInputs> given;
+  if (!inputs.empty()) given = run_inputs_from_json(inputs);
+  const auto manifest =
+      nlohmann::json::parse(manifest_json(results, command, {}, given ? &*given : nullptr));
+  py::dict payload = results_to_python(std::move(results));
+  payload["manifest"] = from_json(manifest);
+  return payload;
+}
+
 /// A sensitivity analysis (run/sensitivity.hpp) off the Python thread, as run_scenarios. Returns
 /// the files' contents by name (what `gapcast sensitivity --out` writes, byte for byte) and,
 /// with keep_values, the evaluated inputs and outputs as arrays.
@@ -289,6 +385,7 @@ py::dict run_sensitivity_analysis(const std::vector<Scenario>& scenarios,
 
 }  // namespace
 
+// Long because: one m.def per function of the run area, each with its docstring.
 void register_run(py::module_& m) {
   m.def(
       "default_run_options", [] { return from_json(nlohmann::json(to_json(RunOptions{}))); },
@@ -328,6 +425,44 @@ manifest (recording `command`, and `inputs`: JSON saying how the scenarios were 
 "manifest". With options["ensemble"], every sample's values stream to the Parquet file
 `ensemble_path` (written as "<path>.partial" and renamed when the run succeeds).
 )pbdoc");
+  m.def("run_shard", &run_shard_bytes, py::arg("scenarios"), py::arg("options"), py::kw_only(),
+        py::arg("start"), py::arg("stop"), py::arg("baseline") = nullptr,
+        py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1,
+        py::arg("command") = std::vector<std::string>{}, py::arg("inputs") = std::string(),
+        py::arg("ensemble_path") = std::string(),
+        "Runs samples [start, stop) of the run `options` describe, as run() does, and returns "
+        "the shard as bytes (the shard format, output/shard_file.hpp): summaries only, whose "
+        "size does not grow with the sample count. merge_shards() joins the shards of a run "
+        "into results bit-identical to run()'s. ValueError for a range or run that cannot be "
+        "sharded (conditioned, raw output, central).");
+  m.def("merge_shards", &merge_shard_bytes, py::arg("shards"),
+        py::arg("description") = std::optional<py::bytes>(),
+        "Merges shard bytes of one run (any order) into the results payload run() returns. "
+        "With `description` (describe_run()'s bytes), the results describe the scenarios, and "
+        "record the command and inputs, as the description does. ValueError names a malformed "
+        "shard, shards of different runs (what differs), overlapping ranges or missing "
+        "samples.");
+  m.def(
+      "describe_run",
+      [](const std::vector<Scenario>& scenarios, const py::dict& options_given,
+         const Scenario* baseline, const std::vector<std::string>& command,
+         const std::string& inputs) {
+        const RunOptions options = options_from_python(options_given);
+        RunShard shard = [&] {
+          try {
+            return run_description(scenarios, options,
+                                   baseline != nullptr ? baseline->policy : nullptr);
+          } catch (const RunOptionError& e) {
+            raise_option_error(e);
+          }
+        }();
+        return py::bytes(encode_shard(ShardPayload{std::move(shard), command, inputs}));
+      },
+      py::arg("scenarios"), py::arg("options"), py::kw_only(), py::arg("baseline") = nullptr,
+      py::arg("command") = std::vector<std::string>{}, py::arg("inputs") = std::string(),
+      "The run's description as an empty shard (samples 0:0): scenarios and assumptions as "
+      "these scenario objects give them, the options, command and inputs. merge_shards() "
+      "takes it as `description`.");
   m.def("run_sensitivity", &run_sensitivity_analysis, py::arg("scenarios"), py::arg("options"),
         py::arg("sensitivity"), py::kw_only(), py::arg("baseline") = nullptr,
         py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1,

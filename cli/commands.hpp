@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "gapcast/run/results.hpp"
+
 namespace gapcast::cli {
 
 /// Exit statuses scripts can rely on (also listed in `gapcast --help`).
@@ -23,6 +25,11 @@ Command add_parameters_command(CLI::App& app);
 Command add_schema_command(CLI::App& app);
 Command add_reproduce_command(CLI::App& app);
 Command add_sensitivity_command(CLI::App& app, const std::vector<std::string>& argv);
+Command add_merge_command(CLI::App& app, const std::vector<std::string>& argv);
+
+/// The tables `run` prints (and `compare`'s comparison), at December of `years` or the default
+/// report months; `merge` prints the same for the merged run.
+void print_run_tables(const Results& results, const std::vector<int>& years, bool compare);
 
 /// Registers the repeatable --set PATH=VALUE option (run, compare and validate share it).
 void add_set_option(CLI::App& cmd, std::vector<std::string>& values);

@@ -23,8 +23,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> builtin_commands{"run",        "compare",  "validate", "schema",
-                                                "parameters", "reproduce",  "sensitivity"};
+const std::vector<std::string> builtin_commands{"run",        "compare",   "validate",
+                                                "schema",     "parameters", "reproduce",
+                                                "sensitivity", "merge"};
 
 bool is_executable(const fs::path& p) {
   std::error_code ec;
@@ -49,20 +50,40 @@ std::optional<fs::path> find_external(const std::string& name) {
   return std::nullopt;
 }
 
+/// Replaces this process with `program`, given argv[first..]; returns only on failure.
+int exec_program(const fs::path& program, int first, int argc, char** argv) {
+  std::vector<char*> args{const_cast<char*>(program.c_str())};
+  for (int i = first; i < argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  // The Python drivers run this same program again (on cluster workers, for `merge`).
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) ::setenv("GAPCAST_PROGRAM", self.c_str(), 1);
+  ::execv(program.c_str(), args.data());
+  std::cerr << "gapcast: cannot run " << program.string() << ": " << std::strerror(errno)
+            << "\n";
+  return gapcast::cli::exit_internal;
+}
+
+/// `run` or `compare` with --scheduler: the run goes to a Dask cluster through the Python
+/// package's gapcast-cluster, which runs this program's --shard on the workers.
+bool wants_cluster(int argc, char** argv) {
+  const std::string_view command = argv[1];
+  if (command != "run" && command != "compare") return false;
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") return false;
+    if (arg == "--scheduler" || arg.starts_with("--scheduler=")) return true;
+  }
+  return false;
+}
+
 /// Runs an external command in place of this process, or explains why there is none.
 int run_external(const std::string& name, int argc, char** argv) {
   const bool plausible = name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") ==
                          std::string::npos;
   if (plausible) {
-    if (const auto program = find_external(name)) {
-      std::vector<char*> args{const_cast<char*>(program->c_str())};
-      for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
-      args.push_back(nullptr);
-      ::execv(program->c_str(), args.data());
-      std::cerr << "gapcast: cannot run " << program->string() << ": " << std::strerror(errno)
-                << "\n";
-      return gapcast::cli::exit_internal;
-    }
+    if (const auto program = find_external(name)) return exec_program(*program, 2, argc, argv);
   }
   std::cerr << "gapcast: '" << name << "' is not a gapcast command";
   if (const auto close = gapcast::closest_match(name, builtin_commands)) {
@@ -72,16 +93,25 @@ int run_external(const std::string& name, int argc, char** argv) {
     std::cerr << " here: `gapcast " << name << "` is provided by the Python package (gapcast-"
               << name << "); install it with `python3 -m pip install .` in the source tree";
   }
-  std::cerr << "\nCommands: run, compare, validate, schema, parameters, reproduce, and "
-               "gapcast-NAME programs on the PATH (report, diff, check, discover). See gapcast\n"
-               "--help.\n";
+  std::cerr << "\nCommands: run, compare, validate, schema, parameters, reproduce, sensitivity, "
+               "merge, and\ngapcast-NAME programs on the PATH (report, diff, check, discover). "
+               "See gapcast --help.\n";
   return gapcast::cli::exit_bad_input;
 }
 
 }  // namespace
 
+// Long because: the program's help text and the table of subcommands are written out here, in
+// the order --help lists them.
 int main(int argc, char** argv) {
   using namespace gapcast::cli;
+  if (argc >= 2 && wants_cluster(argc, argv)) {
+    if (const auto program = find_external("cluster")) return exec_program(*program, 1, argc, argv);
+    std::cerr << "gapcast: --scheduler runs through the Python package's gapcast-cluster, "
+                 "which was not found beside this program or on the PATH; install it with "
+                 "`python3 -m pip install \".[dask]\"` in the source tree\n";
+    return exit_bad_input;
+  }
   if (argc >= 2 && argv[1][0] != '-') {
     const std::string name = argv[1];
     if (std::find(builtin_commands.begin(), builtin_commands.end(), name) ==
@@ -107,7 +137,9 @@ int main(int argc, char** argv) {
       "  gapcast discover results --scenario comprehensive_embargo \\\n"
       "      --where \"gap_training@2030-12 < 10\"\n"
       "  gapcast reproduce results/manifest.json\n"
-      "  gapcast sensitivity scenarios/baseline.json --method sobol -n 1024 --out sens\n\n"
+      "  gapcast sensitivity scenarios/baseline.json --method sobol -n 1024 --out sens\n"
+      "  gapcast compare scenarios/*.json -n 1e6 --shard 0:500000 --out-shard a.shard\n"
+      "  gapcast merge a.shard b.shard --out results\n\n"
       "Other commands are programs named gapcast-NAME next to this one or on the PATH\n"
       "(`gapcast report`, `diff`, `check` and `discover` run gapcast-report,\n"
       "gapcast-diff, gapcast-check and gapcast-discover, installed with the Python\n"
@@ -128,6 +160,7 @@ int main(int argc, char** argv) {
   auto parameters = add_parameters_command(app);
   auto reproduce = add_reproduce_command(app);
   auto sensitivity = add_sensitivity_command(app, args);
+  auto merge = add_merge_command(app, args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -148,6 +181,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("parameters")) return parameters();
     if (app.got_subcommand("reproduce")) return reproduce();
     if (app.got_subcommand("sensitivity")) return sensitivity();
+    if (app.got_subcommand("merge")) return merge();
   } catch (const std::exception& e) {
     std::cerr << "gapcast: internal error: " << e.what() << "\n";
     return exit_internal;

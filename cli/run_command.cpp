@@ -10,9 +10,11 @@
 #include "commands.hpp"
 #include "gapcast/output/ensemble_file.hpp"
 #include "gapcast/output/result_files.hpp"
+#include "gapcast/output/shard_file.hpp"
 #include "gapcast/util/sha256.hpp"
 #include "gapcast/output/tables.hpp"
 #include "gapcast/run/monte_carlo.hpp"
+#include "gapcast/run/shard.hpp"
 #include "gapcast/scenario/diagnostics.hpp"
 #include "gapcast/scenario/loader.hpp"
 #include "interrupts.hpp"
@@ -36,6 +38,10 @@ struct RunArgs {
   bool no_progress = false;
   bool raw = false;
   bool ensemble = false;
+  std::string shard;      // START:STOP, as typed
+  std::string out_shard;  // the shard file
+  // Never reached here: runs with --scheduler go to gapcast-cluster before parsing.
+  std::string scheduler, cluster_shards, connect_timeout;
 };
 
 /// The options from the flags: the engine's parser reads each flag's text, then validates.
@@ -81,19 +87,20 @@ bool check_years(const std::vector<int>& years, YearMonth start, YearMonth horiz
   return true;
 }
 
-/// Runs the Monte Carlo with progress and Ctrl-C; on failure prints why and returns the exit
-/// status instead.
-std::variant<Results, int> run_monte_carlo(const LoadedInputs& in, const RunOptions& options,
-                                           bool show_progress, EnsembleSink* ensemble) {
+/// Runs `body` (a run or a shard of one, given its RunContext) with progress and Ctrl-C; on
+/// failure prints why and returns the exit status instead.
+template <class Body>
+auto run_guarded(bool show_progress, EnsembleSink* ensemble, Body&& body)
+    -> std::variant<decltype(body(std::declval<const RunContext&>())), int> {
   ProgressReporter progress(show_progress);
   RunContext context;
   context.cancel = InterruptGuard::flag();
   context.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
   context.ensemble = ensemble;
   try {
-    auto results = run(in.scenarios, options, in.baseline_policy(), context);
+    auto outcome = body(context);
     progress.finish();
-    return results;
+    return outcome;
   } catch (const RunCancelled&) {
     progress.finish();
     std::cerr << "gapcast: interrupted; nothing was written\n";
@@ -113,17 +120,93 @@ std::variant<Results, int> run_monte_carlo(const LoadedInputs& in, const RunOpti
   }
 }
 
-void print_tables(const Results& results, const std::vector<int>& years, bool compare) {
-  const auto months = report_months(results, years);
-  std::ostringstream head;
-  head << "gapcast " << results.info.engine_version << ": " << results.info.samples
-       << (results.info.options.central ? " central sample (every parameter at its median)"
-                                        : " samples")
-       << ", seed " << results.info.options.seed << ", " << results.scenarios.size()
-       << " scenario(s), " << results.dates.front() << " to " << results.dates.back() << "\n\n";
-  std::cout << head.str() << summary_table(results, months);
-  if (compare) std::cout << comparison_table(results, months);
+std::variant<Results, int> run_monte_carlo(const LoadedInputs& in, const RunOptions& options,
+                                           bool show_progress, EnsembleSink* ensemble) {
+  return run_guarded(show_progress, ensemble, [&](const RunContext& context) {
+    return run(in.scenarios, options, in.baseline_policy(), context);
+  });
 }
+
+/// "START:STOP" as two sample indices; nullopt (having said why) for anything else.
+std::optional<SampleRange> parse_shard(const std::string& text, std::uint64_t samples) {
+  const auto colon = text.find(':');
+  const auto number = [](std::string_view part, std::uint64_t& out) {
+    if (part.empty() || part.size() > 19) return false;
+    out = 0;
+    for (char c : part) {
+      if (c < '0' || c > '9') return false;
+      out = out * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return true;
+  };
+  SampleRange range;
+  if (colon == std::string::npos ||
+      !number(std::string_view(text).substr(0, colon), range.begin) ||
+      !number(std::string_view(text).substr(colon + 1), range.end) ||
+      range.begin >= range.end || range.end > samples) {
+    std::cerr << "<command line>: error: --shard: expected START:STOP, sample indices with "
+                 "START < STOP <= --samples ("
+              << samples << "), got \"" << text << "\"\n";
+    return std::nullopt;
+  }
+  return range;
+}
+
+/// The command line without the shard's own flags: the whole run, as a merged manifest
+/// records it.
+std::vector<std::string> without_shard_flags(const std::vector<std::string>& argv) {
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& arg = argv[i];
+    if (arg == "--shard" || arg == "--out-shard") {
+      ++i;
+      continue;
+    }
+    if (arg.starts_with("--shard=") || arg.starts_with("--out-shard=")) continue;
+    kept.push_back(arg);
+  }
+  return kept;
+}
+
+/// `--shard START:STOP --out-shard F`: runs those samples and writes their summaries to F.
+int execute_shard(const RunArgs& a, const std::vector<std::string>& argv,
+                  const RunOptions& options) {
+  if (a.shard.empty() || a.out_shard.empty()) {
+    std::cerr << "<command line>: error: --shard and --out-shard go together: the samples to "
+                 "run and the file their summaries go to\n";
+    return exit_bad_input;
+  }
+  if (!a.out.empty() || options.ensemble) {
+    std::cerr << "<command line>: error: --shard writes a shard file, not a results directory: "
+                 "leave out --out"
+              << (options.ensemble ? " and --ensemble (shards stream ensembles from Python: "
+                                     "gapcast.run(..., client=..., ensemble=DIR))"
+                                   : "")
+              << "; merge the shards with `gapcast merge SHARDS... --out DIR`\n";
+    return exit_bad_input;
+  }
+  const auto range = parse_shard(a.shard, options.samples);
+  if (!range) return exit_bad_input;
+  const auto in = load_inputs(a.files, a.baseline, a.set);
+  if (!in) return exit_bad_input;
+  InterruptGuard interrupts;
+  auto outcome = run_guarded(!a.no_progress, nullptr, [&](const RunContext& context) {
+    return run_shard(in->scenarios, options, in->baseline_policy(), *range, context);
+  });
+  if (const int* status = std::get_if<int>(&outcome)) return *status;
+  ShardPayload payload{std::move(std::get<RunShard>(outcome)), without_shard_flags(argv),
+                       run_inputs_json(in->given)};
+  try {
+    write_shard_file(a.out_shard, payload);
+  } catch (const std::exception& e) {
+    std::cerr << "gapcast: " << e.what() << "\n";
+    return exit_internal;
+  }
+  std::cerr << "wrote shard " << describe_range(*range) << " of " << options.samples
+            << " samples to " << a.out_shard << "; merge with `gapcast merge`\n";
+  return exit_ok;
+}
+
 
 int write_output(const Results& results, OutputTransaction& output, const RunArgs& a,
                  const std::vector<std::string>& argv, const RunInputs& given,
@@ -163,6 +246,7 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
               << " in the observations; nothing was run or written\n";
     return exit_bad_input;
   }
+  if (!a.shard.empty() || !a.out_shard.empty()) return execute_shard(a, argv, options);
   const auto in = load_inputs(a.files, a.baseline, a.set);
   if (!in) return exit_bad_input;
   if (!check_years(a.years, in->scenarios.front().world->start, options.horizon)) {
@@ -202,7 +286,7 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
               << " of " << results.info.samples << " samples\n";
   }
   for (const auto& w : results.info.warnings) std::cerr << "gapcast: warning: " << w << "\n";
-  if (!a.quiet) print_tables(results, a.years, compare);
+  if (!a.quiet) print_run_tables(results, a.years, compare);
   return output ? write_output(results, *output, a, argv, in->given,
                                ensemble ? &*ensemble : nullptr)
                 : exit_ok;
@@ -210,6 +294,19 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
 
 }  // namespace
 
+void print_run_tables(const Results& results, const std::vector<int>& years, bool compare) {
+  const auto months = report_months(results, years);
+  std::ostringstream head;
+  head << "gapcast " << results.info.engine_version << ": " << results.info.samples
+       << (results.info.options.central ? " central sample (every parameter at its median)"
+                                        : " samples")
+       << ", seed " << results.info.options.seed << ", " << results.scenarios.size()
+       << " scenario(s), " << results.dates.front() << " to " << results.dates.back() << "\n\n";
+  std::cout << head.str() << summary_table(results, months);
+  if (compare) std::cout << comparison_table(results, months);
+}
+
+// Long because: one registration per flag, each with the help text --help shows.
 Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, bool compare) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand(
@@ -280,6 +377,30 @@ Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, boo
   f.add(*cmd, "ensemble_dates", "--ensemble-dates",
         "Months for --ensemble, comma-separated YYYY-MM (default: every December and the "
         "horizon)");
+  cmd->add_option("--shard", args->shard,
+                  "Run only samples START to STOP-1 of the --samples and write their summaries "
+                  "to --out-shard, for splitting a run over machines; `gapcast merge` joins the "
+                  "shards into results byte-identical to one run (docs/distributed.md)")
+      ->type_name("START:STOP");
+  cmd->add_option("--out-shard", args->out_shard,
+                  "Shard file written by --shard (replaced atomically)")
+      ->type_name("FILE");
+  // Handled before parsing (main.cpp hands the command to gapcast-cluster); registered here
+  // for --help.
+  cmd->add_option("--scheduler", args->scheduler,
+                  "Run on a Dask cluster: the scheduler's address (tcp://HOST:PORT). The run is "
+                  "cut into shards, each runs this command with --shard on a worker (which "
+                  "needs gapcast and the scenario files at the same paths), and the merge is "
+                  "byte-identical to a local run (Python package with [dask]; "
+                  "docs/distributed.md)")
+      ->type_name("ADDRESS");
+  cmd->add_option("--shards", args->cluster_shards,
+                  "With --scheduler: shards to cut the run into (default: two per worker "
+                  "thread)")
+      ->type_name("K");
+  cmd->add_option("--connect-timeout", args->connect_timeout,
+                  "With --scheduler: seconds to wait for the scheduler [default: 10]")
+      ->type_name("SECONDS");
   f.add(*cmd, "observations", "--observe",
         "Observations file (JSON, docs/conditioning.md): weights every sample by the "
         "likelihood of what has been observed since the start month, e.g. the target's "

@@ -41,6 +41,7 @@ from .prim import PrimResult, prim
 from .results_diff import Diff, diff
 from .results import Results
 from .sensitivity import Sensitivity, sensitivity
+from .shards import Shard, split_samples
 from .run import default_options, run
 from .where import WhereError
 from .scenario import (
@@ -65,6 +66,7 @@ __all__ = [
     "Lever",
     "OutputDirError",
     "Parameter",
+    "PrimResult",
     "ReportInputError",
     "Reproduction",
     "Results",
@@ -72,6 +74,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Sensitivity",
+    "Shard",
     "SimulationError",
     "WhereError",
     "__version__",
@@ -82,18 +85,18 @@ __all__ = [
     "discover",
     "ensemble_info",
     "feature_scores",
-    "read_ensemble",
-    "prim",
-    "PrimResult",
     "load",
     "load_all",
     "plotting",
+    "prim",
+    "read_ensemble",
     "report",
     "reproduce",
     "run",
     "scenario_path",
     "sensitivity",
     "shipped_scenarios",
+    "split_samples",
 ]
 
 

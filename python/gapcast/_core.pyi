@@ -127,6 +127,28 @@ def run(
     inputs: str = "",
     ensemble_path: str = "",
 ) -> dict[str, Any]: ...
+def run_shard(
+    scenarios: Sequence[Scenario],
+    options: dict[str, Any],
+    *,
+    start: int,
+    stop: int,
+    baseline: Scenario | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+    poll_seconds: float = 0.1,
+    command: Sequence[str] = ...,
+    inputs: str = "",
+    ensemble_path: str = "",
+) -> bytes: ...
+def merge_shards(shards: Sequence[bytes], description: bytes | None = None) -> dict[str, Any]: ...
+def describe_run(
+    scenarios: Sequence[Scenario],
+    options: dict[str, Any],
+    *,
+    baseline: Scenario | None = None,
+    command: Sequence[str] = ...,
+    inputs: str = "",
+) -> bytes: ...
 def run_sensitivity(
     scenarios: Sequence[Scenario],
     options: dict[str, Any],

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +32,12 @@ def _pyarrow():
     return pq
 
 
+def _concat(tables: list[Any]) -> Any:
+    import pyarrow as pa
+
+    return pa.concat_tables(tables)
+
+
 def _open(path: str | os.PathLike[str]):
     pq = _pyarrow()
     try:
@@ -44,10 +51,31 @@ def _open(path: str | os.PathLike[str]):
     return handle, metadata
 
 
+def _parts(path: str | os.PathLike[str]) -> list[Path]:
+    """The Parquet files of an ensemble: the file itself, or the parts of a directory that a
+    run on a cluster wrote (``part-<first sample>.parquet``, one per shard), in sample order."""
+    where = Path(path)
+    if not where.is_dir():
+        return [where]
+    parts = sorted(where.glob("part-*.parquet"))
+    if not parts:
+        raise ResultsFileError("holds no ensemble parts (part-*.parquet)", path)
+    return parts
+
+
 def ensemble_info(path: str | os.PathLike[str]) -> dict[str, Any]:
     """What the file says about its run: engine version, seed, samples, scenarios, the run
-    options, the number of rows and the columns."""
-    handle, metadata = _open(path)
+    options, the number of rows and the columns. ``path`` may be a directory of parts
+    written by a run on a cluster (their rows are added up)."""
+    parts = _parts(path)
+    handle, metadata = _open(parts[0])
+    rows = handle.metadata.num_rows
+    for part in parts[1:]:
+        other, other_metadata = _open(part)
+        if other_metadata.get(b"gapcast.options") != metadata.get(b"gapcast.options"):
+            raise ResultsFileError(f"mixes parts of different runs ({parts[0].name} and "
+                                   f"{part.name})", path)
+        rows += other.metadata.num_rows
     text = {k.decode(): v.decode() for k, v in metadata.items() if k.startswith(b"gapcast.")}
     return {
         "format_version": int(text["gapcast.format_version"]),
@@ -56,7 +84,7 @@ def ensemble_info(path: str | os.PathLike[str]) -> dict[str, Any]:
         "samples": int(text["gapcast.samples"]),
         "scenarios": text["gapcast.scenarios"].split(","),
         "options": json.loads(text["gapcast.options"]),
-        "rows": handle.metadata.num_rows,
+        "rows": rows,
         "columns": list(handle.schema_arrow.names),
     }
 
@@ -65,8 +93,10 @@ def read_ensemble(path: str | os.PathLike[str], columns: Sequence[str] | None = 
                   scenarios: Sequence[str] | None = None):
     """The ensemble as a pandas DataFrame. ``columns`` picks value columns (``sample`` and
     ``scenario`` always come along); ``scenarios`` keeps only those scenarios' rows. Raises
-    KeyError for an unknown column or scenario, naming the valid ones."""
-    handle, _ = _open(path)
+    KeyError for an unknown column or scenario, naming the valid ones. ``path`` may be a
+    directory of parts written by a run on a cluster, read in sample order."""
+    parts = _parts(path)
+    handle, _ = _open(parts[0])
     names = list(handle.schema_arrow.names)
     wanted = None
     if columns is not None:
@@ -83,7 +113,9 @@ def read_ensemble(path: str | os.PathLike[str], columns: Sequence[str] | None = 
             raise KeyError(f"no scenario {', '.join(map(repr, unknown))} in the ensemble; "
                            f"scenarios: {', '.join(info['scenarios'])}")
         filters = [("scenario", "in", list(scenarios))]
-    table = _pyarrow().read_table(os.fspath(path), columns=wanted, filters=filters)
+    pq = _pyarrow()
+    tables = [pq.read_table(os.fspath(part), columns=wanted, filters=filters) for part in parts]
+    table = tables[0] if len(tables) == 1 else _concat(tables)
     # split_blocks and self_destruct free the Arrow buffers column by column as pandas takes
     # them: the peak stays near one copy of the data instead of two.
     return table.to_pandas(split_blocks=True, self_destruct=True)

@@ -31,6 +31,7 @@ from . import _core
 from ._repr import results_html
 from ._results_dir import read_results_dir
 from .provenance import Provenance
+from .shards import Shard, merge_payload
 
 __all__ = ["Results"]
 
@@ -116,6 +117,27 @@ class Results:
             for key in ("series", "scalars", "parameters"):
                 _readonly(payload["raw"][key])
         return cls(payload, source=found.directory, results_sha256=found.results_sha256)
+
+    @classmethod
+    def merge(cls, shards: Sequence[Shard | bytes | str | os.PathLike[str]]) -> Results:
+        """Joins the shards of one run into its results: bit-identical to the same run made in
+        one piece (same statistics, same result files), whatever the number of shards, the
+        machines and thread counts that made them, and the order they are given in.
+
+        Args:
+            shards: :class:`Shard` objects (``gapcast.run(..., shard=(start, stop))``), their
+                bytes, or paths of shard files (``gapcast run --shard START:STOP
+                --out-shard F``).
+
+        Raises:
+            ValueError: a shard is malformed or altered (its checksum), the shards are of
+                different runs (the message names what differs: engine, an option, a
+                scenario), or their ranges overlap or leave samples out.
+        """
+        payload = merge_payload(shards)
+        for key in ("series", "scalars", "series_counts", "scalar_counts"):
+            _readonly(payload[key])
+        return cls(payload)
 
     @property
     def source(self) -> Path | None:

@@ -12,8 +12,10 @@ import numpy as np
 
 from . import _core
 from .errors import GapcastWarning
-from .results import Results
+from .distributed import run_on_client
+from .results import Results, _readonly
 from .scenario import Scenario, ScenarioLike, load, load_all
+from .shards import Shard
 
 __all__ = ["default_options", "run"]
 
@@ -148,8 +150,12 @@ def run(
     ensemble_metrics: Sequence[str] | None = None,
     ensemble_dates: Sequence[str] | None = None,
     progress: ProgressLike = True,
-) -> Results:
-    """Runs one or more scenarios in the same sampled worlds and returns their statistics.
+    shard: tuple[int, int] | None = None,
+    client: Any = None,
+    shards: int | None = None,
+) -> Any:
+    """Runs one or more scenarios in the same sampled worlds and returns their statistics
+    (a :class:`Results`; a :class:`Shard` with ``shard=``).
 
     Options left at None take the engine's defaults (:func:`default_options`), which are
     also the command's, so a run here and ``gapcast run`` without flags are the same run.
@@ -188,6 +194,17 @@ def run(
             ``"YYYY-MM"``); by default a set of headline metrics every December.
         progress: True for a progress bar (tqdm, shown for runs longer than a second),
             False/None for none, or a callable ``progress(done, total)``.
+        shard: ``(start, stop)``: run only samples ``start`` to ``stop - 1`` of the run the
+            other arguments describe and return them as a :class:`Shard` (summaries, not
+            per-sample values), to be merged with the run's other shards by
+            :meth:`Results.merge` into results bit-identical to the whole run. With
+            ``ensemble``, this shard's rows go to that file.
+        client: a ``dask.distributed.Client``: the run is cut into ``shards`` shards, each a
+            task on the cluster, and merged in sample order, bit-identical to the run made
+            here (docs/distributed.md; needs ``pip install "gapcast[dask]"``). With
+            ``ensemble``, that path is a directory that receives one Parquet part per shard
+            (``part-<first sample>.parquet``).
+        shards: with ``client``, the number of shards (default two per worker thread).
 
     Ctrl-C (or a notebook's interrupt) stops the run within about 0.1 s and raises
     KeyboardInterrupt; nothing is kept from the interrupted run and the session stays usable.
@@ -239,6 +256,10 @@ def run(
                      if k not in recorded and v != defaults.get(k)})
     if base is not None:
         recorded["baseline"] = str(base.path) if base.path is not None else base.label
+    command, inputs = _command(loaded, recorded), _inputs(loaded, base)
+    if shard is not None or client is not None or shards is not None:
+        return _distributed(loaded, base, options, command, inputs, shard=shard, client=client,
+                            shards=shards, ensemble=ensemble, progress=progress)
     callback, bar = _progress_callback(progress, 1 if options["central"] else options["samples"])
     try:
         payload = _core.run(
@@ -246,8 +267,8 @@ def run(
             options,
             baseline=base._core if base is not None else None,
             progress=callback,
-            command=_command(loaded, recorded),
-            inputs=_inputs(loaded, base),
+            command=command,
+            inputs=inputs,
             ensemble_path="" if ensemble is None else os.fspath(ensemble),
         )
     finally:
@@ -257,3 +278,42 @@ def run(
     for message in results.info.get("warnings", []):
         warnings.warn(message, GapcastWarning, stacklevel=2)
     return results
+
+
+def _distributed(loaded: list[Scenario], base: Scenario | None, options: dict[str, Any],
+                 command: list[str], inputs: str, *, shard: Any, client: Any,
+                 shards: int | None, ensemble: Any, progress: ProgressLike) -> Any:
+    """run() with shard= (one shard, here) or client= (every shard, on the cluster)."""
+    if shard is not None and client is not None:
+        raise ValueError("give shard=(start, stop) to run one shard here, or client= to run "
+                         "them all on a cluster, not both")
+    if shards is not None and client is None:
+        raise ValueError("shards= says how many shards to run on a cluster: give client= too")
+    if client is not None:
+        payload = run_on_client(client, loaded, base, options, command=command,
+                                inputs=inputs, shards=shards, ensemble=ensemble,
+                                progress=progress)
+        for key in ("series", "scalars", "series_counts", "scalar_counts"):
+            _readonly(payload[key])
+        results = Results(payload)
+        for message in results.info.get("warnings", []):
+            warnings.warn(message, GapcastWarning, stacklevel=3)
+        return results
+    if (not isinstance(shard, (tuple, list)) or len(shard) != 2
+            or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                       for v in shard)):
+        raise TypeError(f"shard must be a pair of sample indices (start, stop), got {shard!r}")
+    start, stop = int(shard[0]), int(shard[1])
+    if start < 0:
+        raise ValueError(f"shard: start must be at least 0, got {start}")
+    callback, bar = _progress_callback(progress, max(stop - start, 1))
+    try:
+        data = _core.run_shard(
+            [s._core for s in loaded], options, start=start, stop=stop,
+            baseline=base._core if base is not None else None, progress=callback,
+            command=command, inputs=inputs,
+            ensemble_path="" if ensemble is None else os.fspath(ensemble))
+    finally:
+        if bar is not None:
+            bar.close()
+    return Shard(data)

@@ -237,10 +237,25 @@ void check_context(const RunOptions& options, const RunPlan& plan, const RunCont
 
 }  // namespace
 
-Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
-            std::shared_ptr<const Policy> baseline, const RunContext& context) {
+namespace detail {
+
+// Long because: it is the driver's one loop, with the conditioning, raw output and ensemble
+// hooks each a few lines inside it; split up, the order of the steps per wave would be hidden.
+PartialRun run_range(const std::vector<Scenario>& scenarios, const RunOptions& options,
+                     std::shared_ptr<const Policy> baseline, std::optional<SampleRange> shard,
+                     const RunContext& context) {
   const auto wall_start = std::chrono::steady_clock::now();
   const RunPlan plan = make_plan(scenarios, options, std::move(baseline));
+  const SampleRange range = shard.value_or(SampleRange{0, plan.samples});
+  // {0, 0} describes the run without sampling it (run_description); any other range must
+  // hold samples of the run.
+  const bool describe_only = range == SampleRange{0, 0};
+  if ((range.begin >= range.end && !describe_only) || range.end > plan.samples) {
+    throw RunOptionError(RunOptionError::Kind::value, "shard",
+                         "must be a non-empty range START:STOP with STOP at most the run's " +
+                             std::to_string(plan.samples) + " samples, got " +
+                             std::to_string(range.begin) + ":" + std::to_string(range.end));
+  }
   const CellLayout layout{plan.scenario_count(), detail::metric_count, plan.months,
                           detail::scalar_count};
   Results results = results_skeleton(scenarios, plan, options);
@@ -252,18 +267,20 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
   weight_totals.zero_likelihood.assign(observed.size(), 0);
 
   Workers workers(options.threads);
-  check_context(options, plan, context);
+  if (!describe_only) check_context(options, plan, context);
   std::optional<EnsembleTable> ensemble;
   EnsembleChunk chunk;
-  if (options.ensemble) ensemble.emplace(options, plan, results, layout, conditioned);
+  if (options.ensemble && !describe_only) {
+    ensemble.emplace(options, plan, results, layout, conditioned);
+  }
   WaveExecutor executor(plan, layout, options.seed, options.central,
                         options.keep_raw || options.ensemble, context.design);
   WaveBuffer wave;
   const std::size_t wave_samples = wave_size(options, layout, plan.samples);
   std::uint64_t total_steps = 0;
-  for (std::uint64_t first = 0; first < plan.samples; first += wave_samples) {
+  for (std::uint64_t first = range.begin; first < range.end; first += wave_samples) {
     const auto count =
-        static_cast<std::size_t>(std::min<std::uint64_t>(wave_samples, plan.samples - first));
+        static_cast<std::size_t>(std::min<std::uint64_t>(wave_samples, range.end - first));
     if (!executor.run(workers, first, count, wave, context.cancel)) throw RunCancelled();
     if (conditioned) {
       weigh_wave(wave, count, layout.row_size(), observed, weights, weight_totals);
@@ -288,21 +305,36 @@ Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
                      conditioned ? weights.data() : nullptr, chunk);
       context.ensemble->write(chunk);
     }
-    if (context.progress) context.progress(first + count, plan.samples);
+    if (context.progress) context.progress(first + count - range.begin, range.end - range.begin);
   }
 
+  // A conditioned run is never a shard (run_shard refuses it): its weights cover every sample.
   if (conditioned) finish_weights(weight_totals, observed, plan.samples, results.info);
-  auto statistics = summaries.finish(options.quantiles);
+  results.assumptions_json = assumptions_json(scenarios, plan.worlds);
+  describe_run(options, plan, workers.size(), wave_samples, total_steps, results.info);
+  results.info.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return PartialRun{std::move(results), std::move(summaries)};
+}
+
+void finish_statistics(const RunSummaries& summaries, Results& results) {
+  auto statistics = summaries.finish(results.quantiles);
   results.series = std::move(statistics.series);
   results.series_counts = std::move(statistics.series_counts);
   results.scalars = std::move(statistics.scalars);
   results.scalar_counts = std::move(statistics.scalar_counts);
-  results.assumptions_json = assumptions_json(scenarios, plan.worlds);
+}
 
-  describe_run(options, plan, workers.size(), wave_samples, total_steps, results.info);
-  results.info.wall_seconds =
+}  // namespace detail
+
+Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
+            std::shared_ptr<const Policy> baseline, const RunContext& context) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  auto partial = detail::run_range(scenarios, options, std::move(baseline), std::nullopt, context);
+  detail::finish_statistics(partial.summaries, partial.results);
+  partial.results.info.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  return results;
+  return std::move(partial.results);
 }
 
 }  // namespace gapcast

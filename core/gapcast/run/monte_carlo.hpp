@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "gapcast/run/ensemble.hpp"
@@ -22,6 +23,7 @@
 #include "gapcast/run/results.hpp"
 #include "gapcast/run/sample_design.hpp"
 #include "gapcast/scenario/scenario.hpp"
+#include "gapcast/summary/run_summaries.hpp"
 
 namespace gapcast {
 
@@ -57,5 +59,28 @@ class RunCancelled : public std::runtime_error {
 /// parameters), RunCancelled on cancellation.
 Results run(const std::vector<Scenario>& scenarios, const RunOptions& options,
             std::shared_ptr<const Policy> baseline = nullptr, const RunContext& context = {});
+
+/// A contiguous range [begin, end) of a run's sample indices: a shard (run/shard.hpp).
+struct SampleRange {
+  std::uint64_t begin = 0, end = 0;
+  friend bool operator==(const SampleRange&, const SampleRange&) = default;
+};
+
+namespace detail {
+
+/// What run() and run_shard() share: the samples of `range` (all of them without one)
+/// integrated and summarised, but the summaries not yet turned into statistics. `results`
+/// holds everything else (scenarios, catalogues, dates, the run's description, raw values).
+struct PartialRun {
+  Results results;
+  RunSummaries summaries;
+};
+PartialRun run_range(const std::vector<Scenario>& scenarios, const RunOptions& options,
+                     std::shared_ptr<const Policy> baseline, std::optional<SampleRange> range,
+                     const RunContext& context);
+/// Fills results' statistics (means, quantiles, counts) from the summaries.
+void finish_statistics(const RunSummaries& summaries, Results& results);
+
+}  // namespace detail
 
 }  // namespace gapcast

@@ -6,6 +6,9 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
+
+#include "gapcast/util/byte_codec.hpp"
 
 namespace gapcast {
 
@@ -606,6 +609,84 @@ double QuantileSketch::max() const { return count() == 0 ? kNaN : max_; }
 
 std::size_t QuantileSketch::memory_bytes() const {
   return (positive_.counts.capacity() + negative_.counts.capacity()) * sizeof(std::uint32_t);
+}
+
+void QuantileSketch::encode(ByteWriter& out) const {
+  // Each sign's bins with a count, as (distance from the previous such bin, count) pairs of
+  // variable-length numbers: the window's slack and empty bins (which depend on the order
+  // values arrived in) stay out, so the bytes are a function of the counts, and compact.
+  for (const Store* store : {&positive_, &negative_}) {
+    std::uint64_t nonzero = 0;
+    for (std::uint32_t c : store->counts) nonzero += c != 0 ? 1 : 0;
+    out.varint(nonzero);
+    std::int64_t previous = std::int64_t{store->offset} - 1;
+    for (std::size_t i = 0; i < store->counts.size(); ++i) {
+      if (store->counts[i] == 0) continue;
+      const std::int64_t bin = store->offset + static_cast<std::int64_t>(i);
+      if (previous == std::int64_t{store->offset} - 1) {
+        out.i32(static_cast<std::int32_t>(bin));  // the first bin, absolute
+      } else {
+        out.varint(static_cast<std::uint64_t>(bin - previous));
+      }
+      out.varint(store->counts[i]);
+      previous = bin;
+    }
+  }
+  out.u64(zero_count_);
+  out.u64(pos_inf_);
+  out.u64(neg_inf_);
+  out.f64(min_);
+  out.f64(max_);
+}
+
+QuantileSketch QuantileSketch::decode(ByteReader& in, double relative_accuracy) {
+  QuantileSketch sketch(relative_accuracy);
+  const auto corrupt = [](const char* what) {
+    throw std::invalid_argument(std::string("a quantile sketch's bins are malformed: ") + what);
+  };
+  for (Store* store : {&sketch.positive_, &sketch.negative_}) {
+    const std::uint64_t nonzero = in.varint();
+    if (nonzero == 0) continue;
+    if (nonzero > static_cast<std::uint64_t>(sketch.cap_) || nonzero > in.remaining()) {
+      corrupt("more bins than the accuracy allows");
+    }
+    std::vector<std::pair<std::int64_t, std::uint32_t>> bins;
+    bins.reserve(static_cast<std::size_t>(nonzero));
+    std::int64_t bin = in.i32();
+    for (std::uint64_t k = 0; k < nonzero; ++k) {
+      if (k > 0) {
+        const std::uint64_t step = in.varint();
+        if (step == 0 || step > static_cast<std::uint64_t>(sketch.cap_)) corrupt("bin order");
+        bin += static_cast<std::int64_t>(step);
+      }
+      const std::uint64_t count = in.varint();
+      if (count == 0 || count > max_count) corrupt("a count out of range");
+      bins.emplace_back(bin, static_cast<std::uint32_t>(count));
+    }
+    const std::int64_t first = bins.front().first;
+    const std::int64_t last = bins.back().first;
+    if (last - first + 1 > sketch.cap_ || last > std::numeric_limits<std::int32_t>::max()) {
+      corrupt("a range wider than the accuracy allows");
+    }
+    store->offset = static_cast<std::int32_t>(first);
+    store->top = static_cast<std::int32_t>(last);
+    store->counts.assign(static_cast<std::size_t>(last - first + 1), 0);
+    for (const auto& [b, c] : bins) {
+      store->counts[static_cast<std::size_t>(b - first)] = c;
+      store->total += c;
+    }
+  }
+  sketch.zero_count_ = in.u64();
+  sketch.pos_inf_ = in.u64();
+  sketch.neg_inf_ = in.u64();
+  sketch.min_ = in.f64();
+  sketch.max_ = in.f64();
+  if (std::isnan(sketch.min_) || std::isnan(sketch.max_) ||
+      (sketch.count() > 0) != (sketch.min_ <= sketch.max_)) {
+    throw std::invalid_argument("a quantile sketch's minimum and maximum do not match its "
+                                "counts");
+  }
+  return sketch;
 }
 
 void QuantileSketch::clear() {

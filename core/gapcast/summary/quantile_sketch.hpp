@@ -56,6 +56,9 @@
 
 namespace gapcast {
 
+class ByteWriter;
+class ByteReader;
+
 class QuantileSketch {
  public:
   static constexpr double default_relative_accuracy = 0.005;
@@ -114,6 +117,15 @@ class QuantileSketch {
   /// Bytes held by the bin windows (for memory tests).
   [[nodiscard]] std::size_t memory_bytes() const;
   void clear();
+
+  /// The sketch's state in the shard format (run/shard.hpp): the kept range of each sign's
+  /// bins with their counts, the zero and infinity counts, the exact minimum and maximum.
+  /// The encoding depends only on the counts, not on the window's slack, so equal sketches
+  /// encode equally; decode() makes a sketch that answers and merges exactly as the original.
+  void encode(ByteWriter& out) const;
+  /// Reads what encode() wrote, for a run of this relative accuracy; throws
+  /// std::invalid_argument for a state that encode() could not have written.
+  [[nodiscard]] static QuantileSketch decode(ByteReader& in, double relative_accuracy);
 
   /// B(a): the most bins one sign's window can hold at relative accuracy a (see above).
   /// Throws std::invalid_argument for an accuracy the constructor would refuse.

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <string>
+
+#include "gapcast/util/byte_codec.hpp"
 
 namespace gapcast {
 
@@ -69,6 +72,54 @@ RunSummaries::Statistics RunSummaries::finish(std::span<const double> quantiles)
     results.scalar_counts[c] = cells_[series_cells + c].counts();
   }
   return results;
+}
+
+void RunSummaries::merge(const RunSummaries& later) {
+  const CellLayout& a = layout_;
+  const CellLayout& b = later.layout_;
+  if (a.scenarios != b.scenarios || a.metrics != b.metrics || a.months != b.months ||
+      a.scalars != b.scalars) {
+    throw std::invalid_argument("RunSummaries::merge: the summaries have different layouts");
+  }
+  for (std::size_t c = 0; c < cells_.size(); ++c) cells_[c].merge(later.cells_[c]);
+}
+
+void RunSummaries::encode(ByteWriter& out) const {
+  if (weighted_) throw std::logic_error("RunSummaries::encode: weighted summaries");
+  out.u64(layout_.scenarios);
+  out.u64(layout_.metrics);
+  out.u64(layout_.months);
+  out.u64(layout_.scalars);
+  for (const SummaryCell& cell : cells_) cell.encode(out);
+}
+
+RunSummaries RunSummaries::decode(ByteReader& in, const std::vector<MetricInfo>& metrics,
+                                  double accuracy) {
+  CellLayout layout;
+  layout.scenarios = static_cast<std::size_t>(in.u64());
+  layout.metrics = static_cast<std::size_t>(in.u64());
+  layout.months = static_cast<std::size_t>(in.u64());
+  layout.scalars = static_cast<std::size_t>(in.u64());
+  // Each cell takes at least its counts, sign and sketch header: a size bound that refuses a
+  // corrupted layout before the cells are allocated.
+  constexpr std::uint64_t min_cell_bytes = 8 * 4;
+  const std::uint64_t cells_fit = in.remaining() / min_cell_bytes;
+  const auto fits = [&](std::uint64_t scenarios, std::uint64_t per_scenario) {
+    return per_scenario <= cells_fit && (scenarios == 0 || per_scenario == 0 ||
+                                         scenarios <= cells_fit / per_scenario);
+  };
+  if (layout.metrics != metrics.size() || layout.months > cells_fit ||
+      layout.scalars > cells_fit ||
+      !fits(layout.scenarios, layout.metrics * layout.months + layout.scalars)) {
+    throw std::invalid_argument("the summaries' layout (" + std::to_string(layout.scenarios) +
+                                " scenarios, " + std::to_string(layout.metrics) + " metrics, " +
+                                std::to_string(layout.months) +
+                                " months) does not fit this engine's metric catalogue or the "
+                                "data that follows");
+  }
+  RunSummaries summaries(layout, metrics, accuracy, false);
+  for (SummaryCell& cell : summaries.cells_) cell = SummaryCell::decode(in, accuracy);
+  return summaries;
 }
 
 }  // namespace gapcast

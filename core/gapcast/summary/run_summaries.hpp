@@ -21,6 +21,9 @@
 
 namespace gapcast {
 
+class ByteWriter;
+class ByteReader;
+
 /// Where each cell's value sits in a sample's row: every scenario's series cells
 /// ([scenario][metric][month]) first, then every scenario's scalar cells ([scenario][scalar]).
 struct CellLayout {
@@ -69,6 +72,19 @@ class RunSummaries {
     std::vector<CellCounts> series_counts, scalar_counts;
   };
   [[nodiscard]] Statistics finish(std::span<const double> quantiles) const;
+
+  /// Adds the cells of `later`, summaries of samples that follow these ones (a later shard of
+  /// the same run): afterwards every cell is bit-identical to the cell one run over both sets
+  /// of samples would hold (SummaryCell::merge). Merging shards in sample order gives the
+  /// summaries of the whole run. Throws std::invalid_argument for a different layout and
+  /// std::logic_error for weighted summaries.
+  void merge(const RunSummaries& later);
+  /// The layout and every cell, in the shard format (run/shard.hpp); unweighted summaries only.
+  void encode(ByteWriter& out) const;
+  /// Reads what encode() wrote, for summaries over `metrics` at `accuracy`; throws
+  /// std::invalid_argument for malformed data or a layout that does not fit the catalogue.
+  [[nodiscard]] static RunSummaries decode(ByteReader& in, const std::vector<MetricInfo>& metrics,
+                                           double accuracy);
 
  private:
   CellLayout layout_;

@@ -1,11 +1,15 @@
 #pragma once
 /// One summary cell (a scenario x metric x month, or a scenario x scalar metric): the streaming
-/// statistics of one quantity over samples. A quantile sketch for the quantiles, a compensated
-/// (Neumaier) sum for the mean, and counts of finite, infinite and undefined values.
+/// statistics of one quantity over samples. A quantile sketch for the quantiles, an exact sum
+/// (ExactSum) for the mean, and counts of finite, infinite and undefined values.
 ///
 /// Values are added in sample order by one thread at a time; two cells that saw the same values
 /// in the same order are bit-identical, which is what makes a run's summaries independent of
-/// the thread count.
+/// the thread count. An unweighted cell is more than that: every part of it (integer counts,
+/// the sketch's bins, the exact sum) depends only on the multiset of values, so cells filled
+/// from disjoint sets of samples and merged (merge(), in sample order for the sketch's tie
+/// rule on equal extremes) equal the cell that saw all of them: what lets a run be split into
+/// shards on several machines and merged bit for bit (run/shard.hpp).
 ///
 /// Weighted cells (SummaryCell(a, true)), for runs conditioned on observations: every sample
 /// comes with a weight w >= 0 (add_weighted_strided) and the statistics become weighted ones: a
@@ -23,10 +27,14 @@
 #include <stdexcept>
 #include <vector>
 
+#include "gapcast/summary/exact_sum.hpp"
 #include "gapcast/summary/quantile_sketch.hpp"
 #include "gapcast/summary/weighted_quantile_sketch.hpp"
 
 namespace gapcast {
+
+class ByteWriter;
+class ByteReader;
 
 /// Counts behind each cell, for judging a statistic (how many samples were beyond the horizon).
 struct CellCounts {
@@ -80,7 +88,7 @@ class SummaryCell {
     if (weighted_) [[unlikely]] throw_weighted();
     if (std::isfinite(v)) [[likely]] {
       ++counts_.finite;
-      add_to_sum(v);
+      exact_.add(v);
       if (!probability) sketch_.add(v);
       return;
     }
@@ -89,7 +97,7 @@ class SummaryCell {
 
   /// Adds first[0], first[stride], ..., first[(n - 1) stride] in that order: the cell ends
   /// bit-identical to n calls of add(). The finite values of each run of up to 256 are gathered
-  /// first: the compensated sum then walks only those, and the sketch takes them as one batch.
+  /// first: the exact sum then walks only those, and the sketch takes them as one batch.
   /// Unweighted cells only (std::logic_error otherwise).
   void add_strided(const double* first, std::size_t n, std::size_t stride, bool probability) {
     if (weighted_) [[unlikely]] throw_weighted();
@@ -111,16 +119,7 @@ class SummaryCell {
         }
       }
       counts_.finite += m;
-      double sum = sum_;
-      double compensation = compensation_;
-      for (std::size_t i = 0; i < m; ++i) {
-        const double v = finite[i];
-        const double t = sum + v;
-        compensation += std::abs(sum) >= std::abs(v) ? (sum - t) + v : (v - t) + sum;
-        sum = t;
-      }
-      sum_ = sum;
-      compensation_ = compensation;
+      exact_.add(finite, m);
       if (!probability) sketch_.add_finite(finite, m);
       done += k;
     }
@@ -168,9 +167,9 @@ class SummaryCell {
     if (weighted_) {
       // Both sums are in relative weights (see Weighted), so the scale cancels; with equal
       // weights the denominator is exactly the count and the mean the unweighted one, bit for bit.
-      return (sum_ + compensation_) / (weighted_->weight_sum + weighted_->weight_compensation);
+      return exact_.value() / (weighted_->weight_sum + weighted_->weight_compensation);
     }
-    return (sum_ + compensation_) / static_cast<double>(counts_.finite);
+    return exact_.value_divided_by(counts_.finite);
   }
   /// Sum of the weights of the samples behind mean(): those counted in counts().finite
   /// (compensated sum). For an unweighted cell every weight is 1: the finite count.
@@ -205,6 +204,16 @@ class SummaryCell {
   }
   [[nodiscard]] const CellCounts& counts() const { return counts_; }
 
+  /// Adds everything `later` saw, as if its values had followed this cell's: the result is
+  /// bit-identical to one cell fed both sequences (see the top of this file). Unweighted cells
+  /// of the same accuracy only: a weighted cell's floating-point sums depend on the order of
+  /// its samples, so std::logic_error.
+  void merge(const SummaryCell& later);
+  /// The cell's state in the shard format; unweighted cells only (std::logic_error).
+  void encode(ByteWriter& out) const;
+  /// Reads what encode() wrote; throws std::invalid_argument for a malformed state.
+  [[nodiscard]] static SummaryCell decode(ByteReader& in, double accuracy);
+
  private:
   friend void fold_rows_weighted(std::span<SummaryCell> cells, std::span<const char> probability,
                                  const double* rows, const double* weights, std::size_t n_rows,
@@ -213,7 +222,8 @@ class SummaryCell {
   /// A weighted cell's own state. Weights are kept relative to `scale`, the first positive
   /// weight of a finite value, for the reason WeightedQuantileSketch gives: equal weights are
   /// then exactly 1 and the weighted mean is the unweighted one bit for bit. The cell's
-  /// sum_ and compensation_ hold sum(r v), r = w / scale.
+  /// The cell's exact_ holds sum(r v), r = w / scale: the products are rounded, their sum is
+  /// exact, so with equal weights (r = 1) it is the unweighted cell's sum bit for bit.
   struct Weighted {
     explicit Weighted(double accuracy) : sketch(accuracy) {}
     WeightedQuantileSketch sketch;
@@ -265,7 +275,7 @@ class SummaryCell {
         if (std::isfinite(v)) [[likely]] {
           ++counts_.finite;
           const double r = relative_weight(state, w[i]);
-          add_to_sum(r * v);
+          exact_.add(r * v);
           add_compensated(state.weight_sum, state.weight_compensation, r);
           add_compensated(state.square_sum, state.square_compensation, r * r);
         } else if (std::isnan(v)) {
@@ -291,8 +301,11 @@ class SummaryCell {
     if (r <= WeightedQuantileSketch::rescale_above) [[likely]] return r;
     const int k = std::ilogb(w) - std::ilogb(state.scale);  // > 256
     state.scale = std::ldexp(state.scale, k);
-    sum_ = std::ldexp(sum_, -k);
-    compensation_ = std::ldexp(compensation_, -k);
+    // The exact sum restarts from its value scaled by 2^-k: one rounding, at an event (weights
+    // 2^256 apart) that equal weights never meet, and the same whatever the batching.
+    const double scaled = std::ldexp(exact_.value(), -k);
+    exact_ = ExactSum();
+    exact_.add(scaled);
     state.weight_sum = std::ldexp(state.weight_sum, -k);
     state.weight_compensation = std::ldexp(state.weight_compensation, -k);
     state.square_sum = std::ldexp(state.square_sum, -2 * k);
@@ -317,14 +330,9 @@ class SummaryCell {
     if (!probability) sketch_.add(v);
   }
 
-  void add_to_sum(double v) {
-    const double t = sum_ + v;
-    compensation_ += std::abs(sum_) >= std::abs(v) ? (sum_ - t) + v : (v - t) + sum_;
-    sum_ = t;
-  }
 
   QuantileSketch sketch_;
-  double sum_ = 0.0, compensation_ = 0.0;
+  ExactSum exact_;  ///< sum of the finite values (weighted cells: of r v, see Weighted)
   double infinite_sign_ = 0.0;  // +1 / -1 once an infinity of that sign was seen; NaN if both
   CellCounts counts_;
   detail::CopiedPtr<Weighted> weighted_;  ///< null for an unweighted cell

@@ -12,9 +12,11 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gapcast/summary/summary_cell.hpp"
+#include "gapcast/util/byte_codec.hpp"
 #include "gapcast/summary/weighted_quantile_sketch.hpp"
 
 namespace {
@@ -877,8 +879,8 @@ TEST(SummaryCellWeighted, MemoryBound) {
     EXPECT_EQ(SummaryCell::max_memory_bytes(a, false), SummaryCell::max_memory_bytes(a));
     EXPECT_GT(SummaryCell::max_memory_bytes(a, true),
               gapcast::WeightedQuantileSketch::max_memory_bytes(a));
-    // 8-byte bins instead of 4-byte ones: about twice the plain cell's worst case.
-    EXPECT_GT(SummaryCell::max_memory_bytes(a, true), 2 * SummaryCell::max_memory_bytes(a) - 400);
+    // 8-byte bins instead of 4-byte ones: about twice the plain sketch's worst case.
+    EXPECT_GT(SummaryCell::max_memory_bytes(a, true), 2 * QuantileSketch::max_memory_bytes(a) - 400);
   }
 }
 
@@ -1191,6 +1193,169 @@ TEST(QuantileSketchMemory, MergeRespectsTheCapWhateverTheOrder) {
     expect_same_state(single, right, "tree");
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The shard encoding (encode / decode): what travels between machines must answer and merge
+// exactly as the sketch it came from.
+
+std::string encoded(const QuantileSketch& sketch) {
+  gapcast::ByteWriter out;
+  sketch.encode(out);
+  return out.take();
+}
+
+QuantileSketch decoded(const std::string& bytes, double accuracy) {
+  gapcast::ByteReader in(bytes);
+  QuantileSketch sketch = QuantileSketch::decode(in, accuracy);
+  EXPECT_TRUE(in.at_end()) << "decode left " << in.remaining() << " bytes";
+  return sketch;
+}
+
+QuantileSketch sketch_of(const std::vector<double>& values, double accuracy) {
+  QuantileSketch sketch(accuracy);
+  for (const double v : values) sketch.add(v);
+  return sketch;
+}
+
+TEST(QuantileSketchEncoding, RoundTripKeepsEveryAnswer) {
+  Generator gen(41);
+  std::vector<double> positive;
+  std::vector<double> negative;
+  for (int i = 0; i < 3000; ++i) {
+    positive.push_back(gen.lognormal(1.0, 2.0));
+    negative.push_back(-gen.lognormal(-3.0, 1.5));
+  }
+  const std::vector<std::pair<std::string, std::vector<double>>> cases = {
+      {"positive", positive},
+      {"negative", negative},
+      {"zeros", {0.0, -0.0, 0.0, 1e-301}},
+      {"infinities", {kInf, -kInf, kInf}},
+      {"one value", {-2.5}},
+      {"varied", varied_data(5000, 42)},
+      {"edges", edge_data(3000, 43)},
+      {"collapsed", adversarial_data()},
+      {"empty", {}},
+  };
+  for (const double a : {QuantileSketch::default_relative_accuracy, 0.02}) {
+    for (const auto& [label, values] : cases) {
+      const QuantileSketch original = sketch_of(values, a);
+      const std::string bytes = encoded(original);
+      const QuantileSketch back = decoded(bytes, a);
+      expect_same_state(original, back, label);
+      EXPECT_EQ(back.count(), values.size()) << label;
+      EXPECT_EQ(back.relative_accuracy(), a) << label;
+      EXPECT_EQ(encoded(back), bytes) << label;  // and it encodes as it was
+      if (values.empty()) {
+        EXPECT_TRUE(std::isnan(back.quantile(0.5)));
+        EXPECT_TRUE(std::isnan(back.min()) && std::isnan(back.max()));
+      }
+    }
+  }
+}
+
+TEST(QuantileSketchEncoding, TheBytesDependOnTheValuesNotOnTheirOrder) {
+  // Different orders leave different window slack and offsets behind; the bytes must not show
+  // it. (Only one kind of zero: which of +0 and -0 is the minimum does depend on order.)
+  std::vector<double> data = varied_data(20000, 44);
+  const std::string original = encoded(sketch_of(data, 0.005));
+  std::vector<double> sorted = data;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(encoded(sketch_of(sorted, 0.005)), original);
+  std::reverse(sorted.begin(), sorted.end());
+  EXPECT_EQ(encoded(sketch_of(sorted, 0.005)), original);
+  std::mt19937_64 engine(45);
+  for (std::size_t i = data.size() - 1; i > 0; --i) std::swap(data[i], data[engine() % (i + 1)]);
+  QuantileSketch batched(0.005);
+  batched.add_strided(data.data(), data.size());
+  EXPECT_EQ(encoded(batched), original);
+  // Not vacuous: other values give other bytes.
+  data.back() = data.back() > 0 ? data.back() * 3.0 : 7.0;
+  EXPECT_NE(encoded(sketch_of(data, 0.005)), original);
+}
+
+TEST(QuantileSketchEncoding, MergedDecodedHalvesEqualTheWhole) {
+  const std::vector<double> data = edge_data(20000, 46);
+  const std::vector<double> first(data.begin(), data.begin() + 8000);
+  const std::vector<double> second(data.begin() + 8000, data.end());
+  const QuantileSketch whole = sketch_of(data, 0.005);
+  QuantileSketch merged = decoded(encoded(sketch_of(first, 0.005)), 0.005);
+  merged.merge(decoded(encoded(sketch_of(second, 0.005)), 0.005));
+  expect_same_state(whole, merged, "decoded halves");
+  EXPECT_EQ(encoded(merged), encoded(whole));
+  // A decoded sketch also keeps taking values like the original.
+  QuantileSketch grown = decoded(encoded(sketch_of(first, 0.005)), 0.005);
+  for (const double v : second) grown.add(v);
+  expect_same_state(whole, grown, "decoded then added");
+}
+
+// Hand-made sketch bytes in encode()'s layout: positive bins (the first absolute, then steps)
+// with their counts, no negative bins, no zeros or infinities, min and max.
+std::string sketch_bytes(const std::vector<std::pair<std::int64_t, std::uint64_t>>& bins,
+                         double min, double max) {
+  gapcast::ByteWriter out;
+  out.varint(bins.size());
+  for (std::size_t i = 0; i < bins.size(); ++i) {
+    if (i == 0) {
+      out.i32(static_cast<std::int32_t>(bins[i].first));
+    } else {
+      out.varint(static_cast<std::uint64_t>(bins[i].first - bins[i - 1].first));
+    }
+    out.varint(bins[i].second);
+  }
+  out.varint(0);  // no negative bins
+  out.u64(0);
+  out.u64(0);
+  out.u64(0);
+  out.f64(min);
+  out.f64(max);
+  return out.take();
+}
+
+bool decode_throws_invalid_argument(const std::string& bytes, double accuracy) {
+  try {
+    gapcast::ByteReader in(bytes);
+    (void)QuantileSketch::decode(in, accuracy);
+  } catch (const std::invalid_argument&) {
+    return true;
+  }
+  return false;
+}
+
+TEST(QuantileSketchEncoding, MalformedBytesAreRefused) {
+  const double a = 0.02;
+  const auto cap = static_cast<std::int64_t>(QuantileSketch::max_bins_per_sign(a));
+  // Well-formed hand-made bytes decode: the refusals below are for what they change.
+  const QuantileSketch fine = decoded(sketch_bytes({{10, 2}, {12, 1}}, 1.2, 1.3), a);
+  EXPECT_EQ(fine.count(), 3U);
+  EXPECT_EQ(fine.quantile(0.0), 1.2);
+  EXPECT_FALSE(decode_throws_invalid_argument(sketch_bytes({{0, 1}, {cap - 1, 1}}, 1.0, 2.0), a));
+
+  // More bins than the cap allows, or bins spread wider than it.
+  std::vector<std::pair<std::int64_t, std::uint64_t>> too_many;
+  for (std::int64_t b = 0; b <= cap; ++b) too_many.emplace_back(b, 1);
+  EXPECT_TRUE(decode_throws_invalid_argument(sketch_bytes(too_many, 1.0, 2.0), a));
+  EXPECT_TRUE(decode_throws_invalid_argument(sketch_bytes({{0, 1}, {cap, 1}}, 1.0, 2.0), a));
+  // A bin with a zero count, or one beyond the 32-bit counts.
+  EXPECT_TRUE(decode_throws_invalid_argument(sketch_bytes({{10, 0}}, 1.2, 1.2), a));
+  EXPECT_TRUE(decode_throws_invalid_argument(sketch_bytes({{10, 1}, {11, 0}}, 1.2, 1.3), a));
+  EXPECT_TRUE(decode_throws_invalid_argument(sketch_bytes({{10, 1ULL << 32}}, 1.2, 1.2), a));
+  // Bins out of order (a zero step).
+  EXPECT_TRUE(decode_throws_invalid_argument(sketch_bytes({{10, 1}, {10, 1}}, 1.2, 1.2), a));
+  // Min and max that contradict the counts: NaN, or min > max with values present, or values
+  // present with the empty sketch's min and max.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_TRUE(decode_throws_invalid_argument(sketch_bytes({{10, 1}}, nan, 1.2), a));
+  EXPECT_TRUE(decode_throws_invalid_argument(sketch_bytes({{10, 1}}, 1.3, 1.2), a));
+  EXPECT_TRUE(decode_throws_invalid_argument(sketch_bytes({{10, 1}}, kInf, -kInf), a));
+  EXPECT_TRUE(decode_throws_invalid_argument(sketch_bytes({}, 1.0, 1.0), a));
+  // Truncated anywhere.
+  const std::string bytes = encoded(sketch_of(varied_data(500, 47), a));
+  for (const std::size_t size : {std::size_t{0}, std::size_t{3}, bytes.size() / 2,
+                                 bytes.size() - 1}) {
+    EXPECT_TRUE(decode_throws_invalid_argument(bytes.substr(0, size), a)) << size;
+  }
+}
+
 }  // namespace
 
 namespace gapcast {

@@ -10,9 +10,11 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gapcast/metrics/metrics.hpp"
+#include "gapcast/util/byte_codec.hpp"
 
 namespace {
 
@@ -213,6 +215,262 @@ TEST(RunSummariesWeighted, ModesAreNotMixed) {
   for (const auto& counts : stats.series_counts) {
     EXPECT_EQ(counts.finite + counts.infinite + counts.undefined, 0U);
   }
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Merging and encoding, what shards rely on: summaries of disjoint ranges of rows, merged in
+// row order, are the summaries of all the rows, bit for bit.
+
+// Rows with everything a cell can see: finite values over four hundred orders of magnitude of
+// both signs, +inf, -inf and NaN mixed in (some cells hold both infinities, so their mean is
+// NaN), cells whose minimum is a zero of either sign (which one is kept depends on row order,
+// so a merge must keep the earlier one), a cell of NaN only, and the probability metric's 0/1.
+std::vector<double> make_edge_rows(const CellLayout& layout, std::size_t n_rows,
+                                   std::uint64_t seed) {
+  std::mt19937_64 engine(seed);
+  const auto uniform = [&engine] {
+    return (static_cast<double>(engine() >> 11) + 0.5) * 0x1.0p-53;
+  };
+  std::vector<double> rows(n_rows * layout.row_size());
+  for (std::size_t r = 0; r < n_rows; ++r) {
+    for (std::size_t c = 0; c < layout.row_size(); ++c) {
+      const bool probability = c < layout.series_cells() &&
+                               (c % (layout.metrics * layout.months)) / layout.months == 1;
+      const double u = uniform();
+      const double magnitude = std::pow(10.0, 400.0 * uniform() - 200.0);
+      double v = uniform() < 0.3 ? -magnitude : magnitude;
+      if (probability) {
+        v = u < 0.4 ? 1.0 : 0.0;
+      } else if (c == 3) {
+        v = kNaN;
+      } else if (c % 5 == 2) {
+        v = u < 0.2 ? 0.0 : u < 0.4 ? -0.0 : magnitude;  // zeros of both signs, no negatives
+      } else if (u < 0.04) {
+        v = kNaN;
+      } else if (u < 0.06 && c % 3 == 0) {
+        v = kInf;
+      } else if (u < 0.08 && c % 4 == 0) {
+        v = -kInf;
+      }
+      rows[r * layout.row_size() + c] = v;
+    }
+  }
+  return rows;
+}
+
+std::vector<double> row_slice(const std::vector<double>& rows, std::size_t row_size,
+                              std::size_t begin, std::size_t end) {
+  return {rows.begin() + static_cast<std::ptrdiff_t>(begin * row_size),
+          rows.begin() + static_cast<std::ptrdiff_t>(end * row_size)};
+}
+
+std::string encoded(const RunSummaries& summaries) {
+  gapcast::ByteWriter out;
+  summaries.encode(out);
+  return out.take();
+}
+
+RunSummaries decoded(const std::string& bytes) {
+  gapcast::ByteReader in(bytes);
+  RunSummaries summaries = RunSummaries::decode(in, small_metrics(), 0.005);
+  EXPECT_TRUE(in.at_end()) << "decode left " << in.remaining() << " bytes";
+  return summaries;
+}
+
+TEST(RunSummariesMerge, TheEdgeRowsExerciseEveryKindOfStatistic) {
+  // Guards the merge tests below against data that would not show a difference.
+  const CellLayout layout = small_layout();
+  RunSummaries all(layout, small_metrics(), 0.005);
+  fold_in_waves(all, make_edge_rows(layout, 1200, 8), nullptr, 256, 11);
+  const RunSummaries::Statistics stats = all.finish(kLevels);
+  std::size_t plus_inf = 0, minus_inf = 0, nan = 0, negative_zero = 0;
+  for (const std::vector<double>* values : {&stats.series, &stats.scalars}) {
+    for (const double v : *values) {
+      plus_inf += v == kInf ? 1 : 0;
+      minus_inf += v == -kInf ? 1 : 0;
+      nan += std::isnan(v) ? 1 : 0;
+      negative_zero += bits_of(v) == bits_of(-0.0) ? 1 : 0;
+    }
+  }
+  EXPECT_GT(plus_inf, 0U);
+  EXPECT_GT(minus_inf, 0U);
+  EXPECT_GT(nan, 0U);
+  EXPECT_GT(negative_zero, 0U);  // a minimum that is -0.0: the tie rule of merges matters
+}
+
+TEST(RunSummariesMerge, SplitFoldsMergeIntoTheWholeBitForBit) {
+  const CellLayout layout = small_layout();
+  const std::size_t n = 1200;
+  const std::vector<double> rows = make_edge_rows(layout, n, 8);
+  RunSummaries whole(layout, small_metrics(), 0.005);
+  fold_in_waves(whole, rows, nullptr, 256, 11);
+  const RunSummaries::Statistics expected = whole.finish(kLevels);
+  for (const std::size_t k : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{517},
+                              n - 1, n}) {
+    RunSummaries first(layout, small_metrics(), 0.005);
+    fold_in_waves(first, row_slice(rows, layout.row_size(), 0, k), nullptr, 100, 5);
+    RunSummaries second(layout, small_metrics(), 0.005);
+    fold_in_waves(second, row_slice(rows, layout.row_size(), k, n), nullptr, 64, 20);
+    first.merge(second);
+    expect_same_statistics(expected, first.finish(kLevels), "split at " + std::to_string(k));
+  }
+  {  // three parts, the later two merged first: grouping does not matter either
+    RunSummaries a(layout, small_metrics(), 0.005);
+    RunSummaries b(layout, small_metrics(), 0.005);
+    RunSummaries c(layout, small_metrics(), 0.005);
+    fold_in_waves(a, row_slice(rows, layout.row_size(), 0, 300), nullptr, 300, 1);
+    fold_in_waves(b, row_slice(rows, layout.row_size(), 300, 301), nullptr, 1, 27);
+    fold_in_waves(c, row_slice(rows, layout.row_size(), 301, n), nullptr, 1000, 14);
+    b.merge(c);
+    a.merge(b);
+    expect_same_statistics(expected, a.finish(kLevels), "three parts");
+  }
+}
+
+TEST(RunSummariesMerge, EncodingRoundTripsAndDecodedPartsMerge) {
+  const CellLayout layout = small_layout();
+  const std::size_t n = 900;
+  const std::vector<double> rows = make_edge_rows(layout, n, 9);
+  RunSummaries whole(layout, small_metrics(), 0.005);
+  fold_in_waves(whole, rows, nullptr, 128, 7);
+  const RunSummaries::Statistics expected = whole.finish(kLevels);
+  const std::string bytes = encoded(whole);
+  const RunSummaries back = decoded(bytes);
+  EXPECT_EQ(back.layout().row_size(), layout.row_size());
+  EXPECT_FALSE(back.weighted());
+  expect_same_statistics(expected, back.finish(kLevels), "round trip");
+  EXPECT_EQ(encoded(back), bytes);
+
+  RunSummaries first(layout, small_metrics(), 0.005);
+  fold_in_waves(first, row_slice(rows, layout.row_size(), 0, 333), nullptr, 128, 7);
+  RunSummaries second(layout, small_metrics(), 0.005);
+  fold_in_waves(second, row_slice(rows, layout.row_size(), 333, n), nullptr, 128, 7);
+  RunSummaries merged = decoded(encoded(first));
+  merged.merge(decoded(encoded(second)));
+  expect_same_statistics(expected, merged.finish(kLevels), "decoded parts");
+  EXPECT_EQ(encoded(merged), bytes);
+}
+
+TEST(RunSummariesMerge, MalformedEncodingsAreRefused) {
+  const CellLayout layout = small_layout();
+  RunSummaries summaries(layout, small_metrics(), 0.005);
+  fold_in_waves(summaries, make_edge_rows(layout, 50, 10), nullptr, 50, 3);
+  const std::string bytes = encoded(summaries);
+  // Another metric catalogue than the one the summaries were made with.
+  std::vector<MetricInfo> fewer = small_metrics();
+  fewer.pop_back();
+  gapcast::ByteReader other_catalogue(bytes);
+  EXPECT_THROW((void)RunSummaries::decode(other_catalogue, fewer, 0.005), std::invalid_argument);
+  // Truncated.
+  for (const std::size_t size : {std::size_t{10}, bytes.size() / 3, bytes.size() - 1}) {
+    gapcast::ByteReader in(std::string_view(bytes).substr(0, size));
+    EXPECT_THROW((void)RunSummaries::decode(in, small_metrics(), 0.005), std::invalid_argument)
+        << size;
+  }
+  // A layout of absurd size is refused before anything is allocated for it.
+  std::string huge = bytes;
+  huge[7] = '\x7f';  // scenarios: about 9e18
+  gapcast::ByteReader in(huge);
+  EXPECT_THROW((void)RunSummaries::decode(in, small_metrics(), 0.005), std::invalid_argument);
+}
+
+TEST(RunSummariesMerge, WeightedSummariesAndDifferentLayoutsDoNotMerge) {
+  const CellLayout layout = small_layout();
+  RunSummaries a(layout, small_metrics(), 0.005, true);
+  RunSummaries b(layout, small_metrics(), 0.005, true);
+  EXPECT_THROW(a.merge(b), std::logic_error);
+  RunSummaries plain(layout, small_metrics(), 0.005);
+  EXPECT_THROW(plain.merge(b), std::logic_error);
+  gapcast::ByteWriter out;
+  EXPECT_THROW(a.encode(out), std::logic_error);
+
+  RunSummaries longer(CellLayout{2, 3, 5, 2}, small_metrics(), 0.005);
+  EXPECT_THROW(plain.merge(longer), std::invalid_argument);
+  RunSummaries fewer_scalars(CellLayout{2, 3, 4, 1}, small_metrics(), 0.005);
+  EXPECT_THROW(plain.merge(fewer_scalars), std::invalid_argument);
+  // Same number of cells, arranged differently: still another layout.
+  RunSummaries rearranged(CellLayout{1, 3, 8, 4}, small_metrics(), 0.005);
+  ASSERT_EQ(rearranged.cell_count(), plain.cell_count());
+  EXPECT_THROW(plain.merge(rearranged), std::invalid_argument);
+}
+
+// Neumaier's compensated sum, as cells summed before the exact sum replaced it: accurate, but
+// its last bits depend on the order of the values.
+double compensated_mean(const std::vector<double>& values) {
+  double sum = 0.0;
+  double compensation = 0.0;
+  for (const double v : values) {
+    const double t = sum + v;
+    compensation += std::abs(sum) >= std::abs(v) ? (sum - t) + v : (v - t) + sum;
+    sum = t;
+  }
+  return (sum + compensation) / static_cast<double>(values.size());
+}
+
+TEST(SummaryCellMean, TheMeanDoesNotDependOnTheOrderOfTheValues) {
+  // 3,000 pairs x, -x of magnitudes 1e10 .. 1e30 that cancel exactly, and 4,000 values near 1
+  // that make the mean: the rounding errors of the large terms are far above the result, which
+  // is where the order of a floating-point sum (even a compensated one) shows.
+  std::mt19937_64 engine(2024);
+  const auto uniform = [&engine] {
+    return (static_cast<double>(engine() >> 11) + 0.5) * 0x1.0p-53;
+  };
+  std::vector<double> values;
+  std::vector<double> small;
+  for (int i = 0; i < 3000; ++i) {
+    const double v = std::pow(10.0, 10.0 + 20.0 * uniform()) * (1.0 + uniform());
+    values.push_back(v);
+    values.push_back(-v);
+  }
+  for (int i = 0; i < 4000; ++i) {
+    small.push_back((uniform() - 0.3) * std::pow(2.0, 4.0 * uniform() - 2.0));
+    values.push_back(small.back());
+  }
+  for (std::size_t i = values.size() - 1; i > 0; --i) {
+    std::swap(values[i], values[engine() % (i + 1)]);
+  }
+  gapcast::SummaryCell reference(0.005);
+  for (const double v : values) reference.add(v, false);
+  const double mean = reference.mean();
+  ASSERT_TRUE(std::isfinite(mean));
+
+  std::vector<double> compensated = {compensated_mean(values)};
+  std::vector<double> order = values;
+  for (int round = 0; round < 6; ++round) {
+    for (std::size_t i = order.size() - 1; i > 0; --i) {
+      std::swap(order[i], order[engine() % (i + 1)]);
+    }
+    gapcast::SummaryCell cell(0.005);
+    if (round % 2 == 0) {
+      for (const double v : order) cell.add(v, false);
+    } else {
+      cell.add_strided(order.data(), order.size(), 1, false);
+    }
+    EXPECT_EQ(bits_of(cell.mean()), bits_of(mean)) << "order " << round;
+    compensated.push_back(compensated_mean(order));
+  }
+  {  // sorted both ways, the orders that round most differently
+    std::sort(order.begin(), order.end());
+    gapcast::SummaryCell ascending(0.005);
+    ascending.add_strided(order.data(), order.size(), 1, false);
+    EXPECT_EQ(bits_of(ascending.mean()), bits_of(mean));
+    compensated.push_back(compensated_mean(order));
+    std::reverse(order.begin(), order.end());
+    gapcast::SummaryCell descending(0.005);
+    descending.add_strided(order.data(), order.size(), 1, false);
+    EXPECT_EQ(bits_of(descending.mean()), bits_of(mean));
+    compensated.push_back(compensated_mean(order));
+  }
+  // The data does tell orders apart: the compensated sum gives more than one answer on it.
+  std::sort(compensated.begin(), compensated.end());
+  EXPECT_NE(compensated.front(), compensated.back());
+  // And it is the mean of these values: the pairs cancel exactly, so it is the sum of the
+  // small values (which a long double adds to far better than the tolerance) over all 10,000.
+  long double small_sum = 0.0L;
+  for (const double v : small) small_sum += static_cast<long double>(v);
+  const auto expected = static_cast<double>(small_sum / 10000.0L);
+  EXPECT_NEAR(mean, expected, 1e-13 * std::abs(expected));
 }
 
 }  // namespace
