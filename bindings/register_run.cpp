@@ -189,15 +189,22 @@ class EnsembleOutput {
   bool done_ = false;
 };
 
+/// The options of a run (or a shard) with scenarios to run and, for an ensemble, its file.
+RunOptions run_options_for(const std::vector<Scenario>& scenarios, const py::dict& options_given,
+                           const std::string& ensemble_path) {
+  if (scenarios.empty()) throw py::value_error("no scenarios to run");
+  RunOptions options = options_from_python(options_given);
+  if (options.ensemble && ensemble_path.empty()) {
+    throw py::value_error("ensemble: give the path of the Parquet file to write (ensemble=PATH)");
+  }
+  return options;
+}
+
 py::dict run_scenarios(const std::vector<Scenario>& scenarios, const py::dict& options_given,
                        const Scenario* baseline, const py::object& progress, double poll_seconds,
                        const std::vector<std::string>& command, const std::string& inputs,
                        const std::string& ensemble_path) {
-  if (scenarios.empty()) throw py::value_error("no scenarios to run");
-  const RunOptions options = options_from_python(options_given);
-  if (options.ensemble && ensemble_path.empty()) {
-    throw py::value_error("ensemble: give the path of the Parquet file to write (ensemble=PATH)");
-  }
+  const RunOptions options = run_options_for(scenarios, options_given, ensemble_path);
   const std::shared_ptr<const Policy> baseline_policy =
       baseline != nullptr ? baseline->policy : nullptr;
   std::optional<EnsembleOutput> ensemble;
@@ -236,11 +243,7 @@ py::bytes run_shard_bytes(const std::vector<Scenario>& scenarios, const py::dict
                           const py::object& progress, double poll_seconds,
                           const std::vector<std::string>& command, const std::string& inputs,
                           const std::string& ensemble_path) {
-  if (scenarios.empty()) throw py::value_error("no scenarios to run");
-  const RunOptions options = options_from_python(options_given);
-  if (options.ensemble && ensemble_path.empty()) {
-    throw py::value_error("ensemble: give the path of the Parquet file to write (ensemble=PATH)");
-  }
+  const RunOptions options = run_options_for(scenarios, options_given, ensemble_path);
   if (!inputs.empty()) {
     try {
       (void)run_inputs_from_json(inputs);
@@ -270,87 +273,90 @@ py::bytes run_shard_bytes(const std::vector<Scenario>& scenarios, const py::dict
   return py::bytes(bytes);
 }
 
-/// Merges shards (bytes in the shard format, any order) into one run's results payload, as
-/// run_scenarios returns it; the manifest records the whole run's command and inputs, taken
-/// from the first shard. ValueError names a malformed shard (by position) or what keeps the
-/// shards from merging.
-py::dict merge_shard_bytes(const std::vector<py::bytes>& encoded,
-                           const std::optional<py::bytes>& description_bytes) {
-  std::vector<RunShard> shards;
-  std::vector<std::string> command;
-  std::string inputs;
-  for (std::size_t k = 0; k < encoded.size(); ++k) {
-    const std::string_view bytes(encoded[k]);
+/// ShardMerger for Python: shards as bytes, added as they arrive (decoded and folded in with the
+/// GIL released), and the merged results as run_scenarios' payload, whose manifest records the
+/// whole run's command and inputs (the description's, else the first shard's).
+class PyShardMerger {
+ public:
+  explicit PyShardMerger(const std::optional<py::bytes>& description) {
+    if (!description) return;
     try {
-      ShardPayload payload = [&] {
-        py::gil_scoped_release release;
-        return decode_shard(bytes);
-      }();
-      if (k == 0) {
-        command = payload.command;
-        inputs = payload.inputs_json;
-      }
-      shards.push_back(std::move(payload.shard));
-    } catch (const ShardFormatError& e) {
-      throw py::value_error("shard " + std::to_string(k) + ": " + e.what());
-    }
-  }
-  std::optional<RunShard> description;
-  if (description_bytes) {
-    try {
-      ShardPayload payload = decode_shard(std::string_view(*description_bytes));
-      command = payload.command;
-      inputs = payload.inputs_json;
-      description.emplace(std::move(payload.shard));
+      ShardPayload payload = decode_shard(std::string_view(*description));
+      command_ = payload.command;
+      inputs_ = payload.inputs_json;
+      have_command_ = true;
+      merger_.emplace(std::move(payload.shard));
     } catch (const ShardFormatError& e) {
       throw py::value_error(std::string("description: ") + e.what());
     }
   }
-  Results results;
-  try {
-    py::gil_scoped_release release;
-    results = merge_shards(std::move(shards), description ? &*description : nullptr);
-  } catch (const ShardMergeError& e) {
-    throw py::value_error(std::string("cannot merge: ") + e.what());
+  void add(const py::bytes& encoded) {
+    const std::string_view bytes(encoded);
+    std::optional<ShardPayload> payload;
+    try {
+      py::gil_scoped_release release;
+      payload = decode_shard(bytes);
+    } catch (const ShardFormatError& e) {
+      throw py::value_error("shard " + std::to_string(merger().taken()) + ": " + e.what());
+    }
+    if (!have_command_) {
+      command_ = payload->command;
+      inputs_ = payload->inputs_json;
+      have_command_ = true;
+    }
+    try {
+      py::gil_scoped_release release;
+      merger().add(std::move(payload->shard));
+    } catch (const ShardMergeError& e) {
+      throw py::value_error(std::string("cannot merge: ") + e.what());
+    }
   }
-  std::optional<RunInputs> given;
-  if (!inputs.empty()) given = run_inputs_from_json(inputs);
-  const auto manifest =
-      nlohmann::json::parse(manifest_json(results, command, {}, given ? &*given : nullptr));
-  py::dict payload = results_to_python(std::move(results));
-  payload["manifest"] = from_json(manifest);
-  return payload;
+  [[nodiscard]] std::size_t pending() { return merger().pending(); }
+  py::dict finish() {
+    Results results;
+    try {
+      py::gil_scoped_release release;
+      results = merger().finish();
+    } catch (const ShardMergeError& e) {
+      throw py::value_error(std::string("cannot merge: ") + e.what());
+    }
+    std::optional<RunInputs> given;
+    if (!inputs_.empty()) given = run_inputs_from_json(inputs_);
+    const auto manifest =
+        nlohmann::json::parse(manifest_json(results, command_, {}, given ? &*given : nullptr));
+    py::dict payload = results_to_python(std::move(results));
+    payload["manifest"] = from_json(manifest);
+    return payload;
+  }
+
+ private:
+  ShardMerger& merger() {
+    if (!merger_) merger_.emplace();
+    return *merger_;
+  }
+  std::optional<ShardMerger> merger_;
+  std::vector<std::string> command_;
+  std::string inputs_;
+  bool have_command_ = false;
+};
+
+/// Merges shards (bytes in the shard format, any order) into one run's results payload, as
+/// run_scenarios returns it; the manifest records the whole run's command and inputs, taken
+/// from the description or the first shard. ValueError names a malformed shard (by position)
+/// or what keeps the shards from merging.
+py::dict merge_shard_bytes(const std::vector<py::bytes>& encoded,
+                           const std::optional<py::bytes>& description_bytes) {
+  PyShardMerger merger(description_bytes);
+  for (const auto& shard : encoded) merger.add(shard);
+  return merger.finish();
 }
 
-/// A sensitivity analysis (run/sensitivity.hpp) off the Python thread, as run_scenarios. Returns
-/// the files' contents by name (what `gapcast sensitivity --out` writes, byte for byte) and,
-/// with keep_values, the evaluated inputs and outputs as arrays.
-py::dict run_sensitivity_analysis(const std::vector<Scenario>& scenarios,
-                                  const py::dict& options_given, const py::dict& sensitivity,
-                                  const Scenario* baseline, const py::object& progress,
-                                  double poll_seconds, const std::vector<std::string>& command,
-                                  const std::string& inputs, bool keep_values) {
-  if (scenarios.empty()) throw py::value_error("no scenarios to analyse");
-  py::dict with_ensemble = options_given;
-  with_ensemble["ensemble"] = true;
-  const RunOptions options = options_from_python(with_ensemble);
-  SensitivityOptions analysis;
-  try {
-    analysis = sensitivity_options_from_json(to_json(sensitivity, "sensitivity"));
-  } catch (const RunOptionError& e) {
-    raise_option_error(e);
-  } catch (const InputError& e) {
-    throw py::type_error(std::string("sensitivity options: ") + e.what());
-  }
-  const std::shared_ptr<const Policy> baseline_policy =
-      baseline != nullptr ? baseline->policy : nullptr;
-  SensitivityResults results;
-  run_in_background(
-      [&](const RunContext& context) {
-        results = run_sensitivity(scenarios, options, analysis, baseline_policy, context,
-                                  keep_values);
-      },
-      progress, poll_seconds);
+/// What run_sensitivity and analyse_sensitivity_rows return to Python: the files' contents by
+/// name (what `gapcast sensitivity --out` writes, byte for byte) and, with keep_values, the
+/// evaluated inputs and outputs as arrays.
+py::dict sensitivity_payload(const SensitivityResults& results,
+                             const std::vector<std::string>& command, const std::string& inputs,
+                             bool keep_values) {
   std::optional<RunInputs> given;
   if (!inputs.empty()) given = run_inputs_from_json(inputs);
   py::dict files;
@@ -381,6 +387,97 @@ py::dict run_sensitivity_analysis(const std::vector<Scenario>& scenarios,
     out["values"] = y;
   }
   return out;
+}
+
+/// The run and analysis options of a sensitivity call, through the engine's readers.
+std::pair<RunOptions, SensitivityOptions> sensitivity_options(const py::dict& options_given,
+                                                              const py::dict& sensitivity) {
+  py::dict with_ensemble = options_given;
+  with_ensemble["ensemble"] = true;
+  const RunOptions options = options_from_python(with_ensemble);
+  try {
+    return {options, sensitivity_options_from_json(to_json(sensitivity, "sensitivity"))};
+  } catch (const RunOptionError& e) {
+    raise_option_error(e);
+  } catch (const InputError& e) {
+    throw py::type_error(std::string("sensitivity options: ") + e.what());
+  }
+}
+
+/// A sensitivity analysis (run/sensitivity.hpp) off the Python thread, as run_scenarios.
+py::dict run_sensitivity_analysis(const std::vector<Scenario>& scenarios,
+                                  const py::dict& options_given, const py::dict& sensitivity,
+                                  const Scenario* baseline, const py::object& progress,
+                                  double poll_seconds, const std::vector<std::string>& command,
+                                  const std::string& inputs, bool keep_values) {
+  if (scenarios.empty()) throw py::value_error("no scenarios to analyse");
+  const auto [options, analysis] = sensitivity_options(options_given, sensitivity);
+  const std::shared_ptr<const Policy> baseline_policy =
+      baseline != nullptr ? baseline->policy : nullptr;
+  SensitivityResults results;
+  run_in_background(
+      [&](const RunContext& context) {
+        results = run_sensitivity(scenarios, options, analysis, baseline_policy, context,
+                                  keep_values);
+      },
+      progress, poll_seconds);
+  return sensitivity_payload(results, command, inputs, keep_values);
+}
+
+/// Design rows [start, stop) of an analysis, evaluated off the Python thread: the bytes a
+/// cluster task returns (encode_sensitivity_rows).
+py::bytes sensitivity_rows_bytes(const std::vector<Scenario>& scenarios,
+                                 const py::dict& options_given, const py::dict& sensitivity,
+                                 std::uint64_t start, std::uint64_t stop,
+                                 const Scenario* baseline, const py::object& progress,
+                                 double poll_seconds) {
+  if (scenarios.empty()) throw py::value_error("no scenarios to analyse");
+  const auto [options, analysis] = sensitivity_options(options_given, sensitivity);
+  std::optional<SensitivityRows> rows;
+  run_in_background(
+      [&](const RunContext& context) {
+        rows.emplace(evaluate_sensitivity_rows(
+            scenarios, options, analysis, baseline != nullptr ? baseline->policy : nullptr,
+            SampleRange{start, stop}, context));
+      },
+      progress, poll_seconds);
+  std::string bytes;
+  {
+    py::gil_scoped_release release;
+    bytes = encode_sensitivity_rows(*rows);
+  }
+  return py::bytes(bytes);
+}
+
+/// The analysis from rows evaluated elsewhere (any order): run_sensitivity's payload.
+py::dict analyse_rows(const std::vector<Scenario>& scenarios, const py::dict& options_given,
+                      const py::dict& sensitivity, const std::vector<py::bytes>& encoded,
+                      const Scenario* baseline, const std::vector<std::string>& command,
+                      const std::string& inputs, bool keep_values) {
+  if (scenarios.empty()) throw py::value_error("no scenarios to analyse");
+  const auto [options, analysis] = sensitivity_options(options_given, sensitivity);
+  std::vector<SensitivityRows> pieces;
+  for (std::size_t k = 0; k < encoded.size(); ++k) {
+    try {
+      const std::string_view bytes(encoded[k]);
+      py::gil_scoped_release release;
+      pieces.push_back(decode_sensitivity_rows(bytes));
+    } catch (const std::invalid_argument& e) {
+      throw py::value_error("rows " + std::to_string(k) + ": " + e.what());
+    }
+  }
+  SensitivityResults results;
+  try {
+    py::gil_scoped_release release;
+    results = analyse_sensitivity_rows(scenarios, options, analysis,
+                                       baseline != nullptr ? baseline->policy : nullptr,
+                                       std::move(pieces), keep_values);
+  } catch (const RunOptionError& e) {
+    raise_option_error(e);
+  } catch (const std::invalid_argument& e) {
+    throw py::value_error(e.what());
+  }
+  return sensitivity_payload(results, command, inputs, keep_values);
 }
 
 }  // namespace
@@ -435,6 +532,19 @@ manifest (recording `command`, and `inputs`: JSON saying how the scenarios were 
         "size does not grow with the sample count. merge_shards() joins the shards of a run "
         "into results bit-identical to run()'s. ValueError for a range or run that cannot be "
         "sharded (conditioned, raw output, central).");
+  py::class_<PyShardMerger>(m, "ShardMerger",
+                            "Merges shard bytes of one run as they arrive, in any order, "
+                            "folding each in as soon as the samples before it are in (memory "
+                            "stays near one shard's summaries).")
+      .def(py::init<const std::optional<py::bytes>&>(),
+           py::arg("description") = std::optional<py::bytes>())
+      .def("add", &PyShardMerger::add, py::arg("shard"),
+           "Takes one shard's bytes; ValueError for a malformed shard, one of another run or "
+           "an overlapping one.")
+      .def_property_readonly("pending", &PyShardMerger::pending,
+                             "Shards taken but waiting for earlier samples.")
+      .def("finish", &PyShardMerger::finish,
+           "The merged results payload; ValueError when samples are missing.");
   m.def("merge_shards", &merge_shard_bytes, py::arg("shards"),
         py::arg("description") = std::optional<py::bytes>(),
         "Merges shard bytes of one run (any order) into the results payload run() returns. "
@@ -463,6 +573,32 @@ manifest (recording `command`, and `inputs`: JSON saying how the scenarios were 
       "The run's description as an empty shard (samples 0:0): scenarios and assumptions as "
       "these scenario objects give them, the options, command and inputs. merge_shards() "
       "takes it as `description`.");
+  m.def(
+      "sensitivity_evaluations",
+      [](const std::vector<Scenario>& scenarios, const py::dict& options,
+         const py::dict& sensitivity) {
+        const auto [run_options, analysis] = sensitivity_options(options, sensitivity);
+        try {
+          return sensitivity_evaluations(scenarios, run_options, analysis);
+        } catch (const RunOptionError& e) {
+          raise_option_error(e);
+        }
+      },
+      py::arg("scenarios"), py::arg("options"), py::arg("sensitivity"),
+      "The model evaluations (design rows) the analysis needs.");
+  m.def("sensitivity_rows", &sensitivity_rows_bytes, py::arg("scenarios"), py::arg("options"),
+        py::arg("sensitivity"), py::kw_only(), py::arg("start"), py::arg("stop"),
+        py::arg("baseline") = nullptr, py::arg("progress") = py::none(),
+        py::arg("poll_seconds") = 0.1,
+        "Evaluates design rows [start, stop) of the analysis and returns them as bytes "
+        "(every row's outputs: what analyse_sensitivity_rows joins).");
+  m.def("analyse_sensitivity_rows", &analyse_rows, py::arg("scenarios"), py::arg("options"),
+        py::arg("sensitivity"), py::arg("rows"), py::kw_only(), py::arg("baseline") = nullptr,
+        py::arg("command") = std::vector<std::string>{}, py::arg("inputs") = std::string(),
+        py::arg("keep_values") = false,
+        "The analysis from evaluated rows (sensitivity_rows' bytes, any order): the same "
+        "payload as run_sensitivity. ValueError for rows that overlap, leave rows out or "
+        "belong to another analysis.");
   m.def("run_sensitivity", &run_sensitivity_analysis, py::arg("scenarios"), py::arg("options"),
         py::arg("sensitivity"), py::kw_only(), py::arg("baseline") = nullptr,
         py::arg("progress") = py::none(), py::arg("poll_seconds") = 0.1,

@@ -34,38 +34,54 @@ std::vector<std::string> merged_command(std::vector<std::string> command, const 
   return command;
 }
 
+// Long because: reading, merging and writing each have their own failures to report, in the
+// order a user meets them; split up, the shared state (files seen, the first header) would
+// travel through every piece.
 int execute(const MergeArgs& a) {
-  std::vector<RunShard> shards;
-  std::optional<ShardPayload> first;
+  // Shards are read and folded in one at a time (ShardMerger), so memory stays near one
+  // shard's summaries however many there are.
+  ShardMerger merger;
+  std::vector<std::string> command;
+  std::string inputs_json;
   std::map<std::string, std::string> file_of_range;
-  for (const auto& file : a.shards) {
-    try {
-      ShardPayload payload = read_shard_file(file);
-      const std::string range = describe_range(payload.shard.range);
-      if (const auto seen = file_of_range.find(range); seen != file_of_range.end()) {
-        std::cerr << "gapcast: " << file << " and " << seen->second
-                  << " are the same shard (samples " << range
-                  << "); give each shard once\nnothing was written\n";
-        return exit_bad_input;
-      }
-      file_of_range[range] = file;
-      shards.push_back(std::move(payload.shard));
-      if (!first) first = std::move(payload);
-    } catch (const std::exception& e) {
-      std::cerr << "gapcast: " << e.what() << "\nnothing was written\n";
-      return exit_bad_input;
-    }
-  }
-  Results results;
-  try {
-    results = merge_shards(std::move(shards));
-  } catch (const ShardMergeError& e) {
+  const auto cannot_merge = [&](const std::exception& e) {
     std::cerr << "gapcast: cannot merge: " << e.what() << "\nshard files:";
     for (const auto& [range, file] : file_of_range) std::cerr << " " << file << " (" << range << ")";
     std::cerr << "\nnothing was written\n";
     return exit_bad_input;
+  };
+  for (const auto& file : a.shards) {
+    std::optional<ShardPayload> payload;
+    try {
+      payload = read_shard_file(file);
+    } catch (const std::exception& e) {
+      std::cerr << "gapcast: " << e.what() << "\nnothing was written\n";
+      return exit_bad_input;
+    }
+    const std::string range = describe_range(payload->shard.range);
+    if (const auto seen = file_of_range.find(range); seen != file_of_range.end()) {
+      std::cerr << "gapcast: " << file << " and " << seen->second
+                << " are the same shard (samples " << range
+                << "); give each shard once\nnothing was written\n";
+      return exit_bad_input;
+    }
+    file_of_range[range] = file;
+    if (command.empty()) {
+      command = payload->command;
+      inputs_json = payload->inputs_json;
+    }
+    try {
+      merger.add(std::move(payload->shard));
+    } catch (const ShardMergeError& e) {
+      return cannot_merge(e);
+    }
   }
-  const auto& command = first->command;
+  Results results;
+  try {
+    results = merger.finish();
+  } catch (const ShardMergeError& e) {
+    return cannot_merge(e);
+  }
   const bool compare = command.size() > 1 && command[1] == "compare";
   if (!a.quiet) print_run_tables(results, a.years, compare);
   if (a.out.empty()) return exit_ok;
@@ -77,7 +93,7 @@ int execute(const MergeArgs& a) {
     for (const auto& file : a.shards) where.inputs.emplace_back(file);
     OutputTransaction output(a.out, where);
     std::optional<RunInputs> inputs;
-    if (!first->inputs_json.empty()) inputs = run_inputs_from_json(first->inputs_json);
+    if (!inputs_json.empty()) inputs = run_inputs_from_json(inputs_json);
     const auto files = write_results(results, output, merged_command(command, a.out),
                                      inputs ? &*inputs : nullptr);
     std::cerr << "merged " << a.shards.size() << " shard(s) of " << results.info.samples
@@ -88,13 +104,8 @@ int execute(const MergeArgs& a) {
   } catch (const OutputLocationError& e) {
     std::cerr << "gapcast: --out: " << e.what() << "\nnothing was written\n";
     return exit_bad_input;
-  } catch (const OutputCancelled&) {
-    std::cerr << "gapcast: interrupted while writing; " << a.out << " was left as it was\n";
-    return exit_interrupted;
   } catch (const std::exception& e) {
-    std::cerr << "gapcast: could not write results to " << a.out << ": " << e.what() << "\n("
-              << a.out << " was left as it was)\n";
-    return exit_internal;
+    return report_write_failure(a.out, e);
   }
 }
 

@@ -222,13 +222,8 @@ int write_output(const Results& results, OutputTransaction& output, const RunArg
     for (const auto& f : files) std::cerr << " " << f;
     std::cerr << " to " << a.out << "\n";
     return exit_ok;
-  } catch (const OutputCancelled&) {
-    std::cerr << "gapcast: interrupted while writing; " << a.out << " was left as it was\n";
-    return exit_interrupted;
   } catch (const std::exception& e) {
-    std::cerr << "gapcast: could not write results to " << a.out << ": " << e.what() << "\n("
-              << a.out << " was left as it was)\n";
-    return exit_internal;
+    return report_write_failure(a.out, e);
   }
 }
 
@@ -293,6 +288,16 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
 }
 
 }  // namespace
+
+int report_write_failure(const std::string& out, const std::exception& e) {
+  if (dynamic_cast<const OutputCancelled*>(&e) != nullptr) {
+    std::cerr << "gapcast: interrupted while writing; " << out << " was left as it was\n";
+    return exit_interrupted;
+  }
+  std::cerr << "gapcast: could not write results to " << out << ": " << e.what() << "\n("
+            << out << " was left as it was)\n";
+  return exit_internal;
+}
 
 void print_run_tables(const Results& results, const std::vector<int>& years, bool compare) {
   const auto months = report_months(results, years);

@@ -140,6 +140,13 @@ def run_shard(
     inputs: str = "",
     ensemble_path: str = "",
 ) -> bytes: ...
+class ShardMerger:
+    def __init__(self, description: bytes | None = None) -> None: ...
+    def add(self, shard: bytes) -> None: ...
+    @property
+    def pending(self) -> int: ...
+    def finish(self) -> dict[str, Any]: ...
+
 def merge_shards(shards: Sequence[bytes], description: bytes | None = None) -> dict[str, Any]: ...
 def describe_run(
     scenarios: Sequence[Scenario],
@@ -149,6 +156,31 @@ def describe_run(
     command: Sequence[str] = ...,
     inputs: str = "",
 ) -> bytes: ...
+def sensitivity_evaluations(
+    scenarios: Sequence[Scenario], options: dict[str, Any], sensitivity: dict[str, Any]
+) -> int: ...
+def sensitivity_rows(
+    scenarios: Sequence[Scenario],
+    options: dict[str, Any],
+    sensitivity: dict[str, Any],
+    *,
+    start: int,
+    stop: int,
+    baseline: Scenario | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+    poll_seconds: float = 0.1,
+) -> bytes: ...
+def analyse_sensitivity_rows(
+    scenarios: Sequence[Scenario],
+    options: dict[str, Any],
+    sensitivity: dict[str, Any],
+    rows: Sequence[bytes],
+    *,
+    baseline: Scenario | None = None,
+    command: Sequence[str] = ...,
+    inputs: str = "",
+    keep_values: bool = False,
+) -> dict[str, Any]: ...
 def run_sensitivity(
     scenarios: Sequence[Scenario],
     options: dict[str, Any],

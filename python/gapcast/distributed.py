@@ -29,7 +29,8 @@ from typing import Any
 from . import _core
 from .shards import Shard, split_samples
 
-__all__ = ["default_shard_count", "run_command_on_client", "run_on_client"]
+__all__ = ["default_shard_count", "run_command_on_client", "run_on_client",
+           "sensitivity_on_client"]
 
 #: Task retries after an exception in a shard (a lost worker's task is rerun by the
 #: scheduler itself, up to its ``allowed-failures``).
@@ -80,21 +81,29 @@ def _shard_task(scenarios: list[Any], baseline: Any, options: dict[str, Any], st
     return data
 
 
-def _gather_by_range(client: Any, futures: dict[Any, tuple[int, int]],
-                     progress: Callable[[int], None] | None) -> dict[tuple[int, int], bytes]:
-    """Waits for every shard task, keeping each result under its range (not its arrival);
-    cancels the rest on an error or Ctrl-C."""
+def _gather(client: Any, futures: dict[Any, tuple[int, int]],
+            progress: Callable[[int], None] | None,
+            take: Callable[[tuple[int, int], bytes], None]) -> None:
+    """Waits for every shard task, handing each result to `take` with its range as it arrives
+    and dropping it from the cluster; cancels the rest on an error or Ctrl-C."""
     distributed = _dask()
-    done: dict[tuple[int, int], bytes] = {}
     try:
         for future in distributed.as_completed(list(futures)):
             start, stop = futures[future]
-            done[(start, stop)] = future.result()
+            take((start, stop), future.result())
+            future.release()
             if progress is not None:
                 progress(stop - start)
     except BaseException:
         client.cancel(list(futures))
         raise
+
+
+def _gather_by_range(client: Any, futures: dict[Any, tuple[int, int]],
+                     progress: Callable[[int], None] | None) -> dict[tuple[int, int], bytes]:
+    """Every shard task's result under its range (not its arrival order)."""
+    done: dict[tuple[int, int], bytes] = {}
+    _gather(client, futures, progress, done.__setitem__)
     return done
 
 
@@ -149,13 +158,62 @@ def run_on_client(client: Any, scenarios: Sequence[Any], baseline: Any,
                                command, inputs, part, key=f"gapcast-shard-{run_id}-{start}",
                                pure=False, retries=TASK_RETRIES)
         futures[future] = (start, stop)
+    # Each shard is folded into the merge as it arrives (the merger waits for earlier
+    # samples if needed), so the client holds about one shard's summaries, not all of them.
+    merger = _core.ShardMerger(description)
     report, bar = _progress_bar(progress, samples, len(ranges))
+    try:
+        _gather(client, futures, report, lambda _range, data: merger.add(data))
+    finally:
+        if bar is not None:
+            bar.close()
+    payload: dict[str, Any] = merger.finish()
+    return payload
+
+
+def _sensitivity_task(scenarios: list[Any], baseline: Any, options: dict[str, Any],
+                      analysis: dict[str, Any], start: int, stop: int) -> bytes:
+    """Design rows [start, stop) of a sensitivity analysis on a worker, as bytes."""
+    opts = dict(options)
+    opts["threads"] = _worker_threads(int(opts.get("threads", 0)))
+    data: bytes = _core.sensitivity_rows(
+        [s._core for s in scenarios], opts, analysis, start=start, stop=stop,
+        baseline=baseline._core if baseline is not None else None, progress=None)
+    return data
+
+
+def sensitivity_on_client(client: Any, scenarios: Sequence[Any], baseline: Any,
+                          options: dict[str, Any], analysis: dict[str, Any], *,
+                          command: list[str], inputs: str, keep_values: bool,
+                          shards: int | None, progress: Any) -> dict[str, Any]:
+    """``gapcast.sensitivity(..., client=client)``: the design's rows evaluated as cluster
+    tasks, analysed here; the payload of ``_core.run_sensitivity``, with the same files."""
+    distributed = _dask()
+    if not isinstance(client, distributed.Client):
+        raise TypeError(f"client must be a dask.distributed.Client, not "
+                        f"{type(client).__name__}")
+    cores = [s._core for s in scenarios]
+    evaluations = int(_core.sensitivity_evaluations(cores, options, analysis))
+    count = default_shard_count(client, evaluations) if shards is None else shards
+    ranges = split_samples(evaluations, count)
+    run_id = uuid.uuid4().hex[:12]
+    futures = {}
+    for start, stop in ranges:
+        future = client.submit(_sensitivity_task, list(scenarios), baseline, options, analysis,
+                               start, stop, key=f"gapcast-sensitivity-{run_id}-{start}",
+                               pure=False, retries=TASK_RETRIES)
+        futures[future] = (start, stop)
+    report, bar = _progress_bar(progress, evaluations, len(ranges))
     try:
         done = _gather_by_range(client, futures, report)
     finally:
         if bar is not None:
             bar.close()
-    return _core.merge_shards([done[r] for r in ranges], description=description)
+    payload: dict[str, Any] = _core.analyse_sensitivity_rows(
+        cores, options, analysis, [done[r] for r in ranges],
+        baseline=baseline._core if baseline is not None else None, command=command,
+        inputs=inputs, keep_values=keep_values)
+    return payload
 
 
 # ---- the command line on a cluster (gapcast-cluster) -------------------------------------

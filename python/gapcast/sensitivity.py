@@ -22,6 +22,7 @@ import pandas as pd
 
 from . import _core
 from ._atomic_dir import check_target, replacing
+from .distributed import sensitivity_on_client
 from .errors import GapcastWarning
 from .run import _as_list, _inputs, _load, _progress_callback
 from .scenario import ScenarioLike, load
@@ -241,6 +242,8 @@ def sensitivity(
     baseline: ScenarioLike | None = None,
     progress: Any = True,
     keep_values: bool = False,
+    client: Any = None,
+    shards: int | None = None,
 ) -> Sensitivity:
     """Which uncertain parameters drive each output (``gapcast sensitivity``).
 
@@ -262,6 +265,10 @@ def sensitivity(
         seed, threads, horizon, baseline: as for :func:`gapcast.run`.
         keep_values: keep the evaluated inputs and outputs (``.inputs``, ``.values``), e.g.
             to check the indices with SALib.
+        client, shards: a ``dask.distributed.Client``: the design's model evaluations run as
+            ``shards`` tasks on the cluster (default two per worker thread) and are analysed
+            here; the indices and files are identical to the analysis made here
+            (docs/distributed.md).
 
     Raises ValueError (or TypeError) for a bad option, naming it: an unknown parameter, a
     parameter in two groups, N not a power of two (with the next one), an unknown metric or
@@ -283,6 +290,15 @@ def sensitivity(
                      if v not in ([], None))
     names = repr([str(s.path) if s.path is not None else s.label for s in loaded])
     command = ["python", "-c", f"import gapcast; gapcast.sensitivity({names}, {args})"]
+    if client is not None or shards is not None:
+        if client is None:
+            raise ValueError("shards= says how many shards to run on a cluster: give client= "
+                             "too")
+        payload = sensitivity_on_client(
+            client, loaded, base, options, analysis, command=command,
+            inputs=_inputs(loaded, base), keep_values=keep_values, shards=shards,
+            progress=progress)
+        return _finish(payload, stacklevel=3)
     callback, bar = _progress(progress)
     try:
         payload = _core.run_sensitivity(
@@ -292,9 +308,14 @@ def sensitivity(
     finally:
         if bar is not None:
             bar.close()
+    return _finish(payload, stacklevel=3)
+
+
+def _finish(payload: dict[str, Any], stacklevel: int) -> Sensitivity:
+    """The Sensitivity of an engine payload, its warnings issued to the caller."""
     files = payload["files"]
     record = json.loads(files["sensitivity.json"])
     result = Sensitivity(record, files, payload.get("inputs"), payload.get("values"))
     for message in result.warnings:
-        warnings.warn(message, GapcastWarning, stacklevel=2)
+        warnings.warn(message, GapcastWarning, stacklevel=stacklevel)
     return result

@@ -46,7 +46,8 @@ def split_samples(samples: int, shards: int) -> list[tuple[int, int]]:
 
 def _header(data: bytes) -> dict[str, Any]:
     """The JSON header of shard bytes (the layout is in core/gapcast/output/shard_file.hpp);
-    ValueError for bytes that are not a shard. The checksum is checked when merging."""
+    ValueError for bytes that are not a shard. The checksum is checked when merging. `data`
+    may be just the beginning of a shard, as long as it holds the header."""
     if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 12:
         raise ValueError("not a gapcast shard (it does not begin with \"GAPCAST-SHARD\")")
     at = len(_MAGIC)
@@ -153,12 +154,40 @@ def shard_bytes(item: Shard | bytes | str | os.PathLike[str]) -> bytes:
                     f"{type(item).__name__}")
 
 
+def _range_of(item: Shard | bytes | str | os.PathLike[str]) -> tuple[int, int]:
+    """A shard's sample range from its header alone (a file's first bytes)."""
+    if isinstance(item, Shard):
+        return item.start, item.stop
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        header = _header(bytes(item))
+    elif isinstance(item, (str, os.PathLike)):
+        with open(item, "rb") as f:
+            head = f.read(len(_MAGIC) + 12)
+            length = struct.unpack_from("<Q", head, len(_MAGIC) + 4)[0] if len(head) == len(
+                _MAGIC) + 12 else 0
+            try:
+                header = _header(head + f.read(length))
+            except ValueError as e:
+                raise ValueError(f"{os.fspath(item)}: {e}") from None
+    else:
+        raise TypeError(f"a shard must be a gapcast.Shard, bytes or a shard file's path, not "
+                        f"{type(item).__name__}")
+    start, stop = header["range"]
+    return int(start), int(stop)
+
+
 def merge_payload(shards: Sequence[Shard | bytes | str | os.PathLike[str]],
                   description: bytes | None = None) -> dict[str, Any]:
-    """The results payload of the merged shards (the engine's merge; see Results.merge)."""
+    """The results payload of the merged shards (the engine's merge; see Results.merge).
+
+    The shards go to the engine one at a time in sample order (files are read only then), so
+    memory stays near one shard's summaries however many there are."""
     items = list(shards)
     if not items:
         raise ValueError("no shards to merge")
-    payload: dict[str, Any] = _core.merge_shards([shard_bytes(s) for s in items],
-                                                 description=description)
+    ordered = sorted(range(len(items)), key=lambda k: _range_of(items[k]))
+    merger = _core.ShardMerger(description)
+    for k in ordered:
+        merger.add(shard_bytes(items[k]))
+    payload: dict[str, Any] = merger.finish()
     return payload

@@ -185,3 +185,24 @@ def test_without_gapcast_cluster_the_command_says_what_to_install(cli, tmp_path)
         assert "[dask]" in done.stderr
     else:  # an installed gapcast finds gapcast-cluster beside itself
         assert "could not reach the Dask scheduler" in done.stderr
+
+
+# ---- a sensitivity analysis whose evaluations run on the cluster ---------------------------
+
+
+# The default world correlates some parameters, about which a Sobol' analysis warns.
+@pytest.mark.filterwarnings("ignore::gapcast.errors.GapcastWarning")
+def test_a_sensitivity_analysis_on_the_cluster_writes_the_local_files(gc, client, tmp_path):
+    analysis = dict(method="sobol", samples=16, resamples=40, seed=3, horizon="2029-12",
+                    parameters=["target_lag_months", "software_doubling_months_training",
+                                "smuggling_pressure_elasticity"],
+                    metrics=["gap_training", "added_gap_months_vs_no_controls"],
+                    dates=["2028-12", "2029-12"], progress=False)
+    here = gc.sensitivity(SCENARIOS[:2], **analysis)
+    there = gc.sensitivity(SCENARIOS[:2], **analysis, client=client, shards=3)
+    here.write(tmp_path / "here")
+    there.write(tmp_path / "there")
+    for name in ("sensitivity.json", "sensitivity.csv", "assumptions.json"):
+        assert filecmp.cmp(tmp_path / "here" / name, tmp_path / "there" / name, shallow=False)
+    with pytest.raises(ValueError, match="give client= too"):
+        gc.sensitivity(SCENARIOS[:2], **analysis, shards=2)

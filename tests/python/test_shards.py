@@ -93,7 +93,7 @@ def test_overlapping_and_missing_ranges_are_named(gc):
     a = gc.run(SCENARIOS, **RUN, shard=(0, 120))
     b = gc.run(SCENARIOS, **RUN, shard=(100, 240))
     c = gc.run(SCENARIOS, **RUN, shard=(130, 240))
-    with pytest.raises(ValueError, match="shard 100:240 overlaps an earlier shard on samples "
+    with pytest.raises(ValueError, match="shard 100:240 overlaps shard 0:120 on samples "
                                          "100 to 120"):
         gc.Results.merge([a, b])
     with pytest.raises(ValueError, match="samples 120 to 130 are in no shard"):

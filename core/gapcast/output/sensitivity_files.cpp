@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "gapcast/output/detail/manifest_support.hpp"
+#include "gapcast/util/byte_codec.hpp"
 #include "gapcast/util/number_text.hpp"
 #include "gapcast/util/sha256.hpp"
 
@@ -209,6 +210,82 @@ std::vector<std::string> write_sensitivity(const SensitivityResults& results,
   }
   output.commit();
   return names;
+}
+
+namespace {
+constexpr std::string_view rows_magic = "GAPCAST-SENSITIVITY-ROWS\n";
+constexpr std::uint32_t rows_format_version = 1;
+constexpr std::size_t rows_checksum_size = 64;
+}  // namespace
+
+std::string encode_sensitivity_rows(const SensitivityRows& rows) {
+  nlohmann::ordered_json header;
+  header["range"] = {rows.range.begin, rows.range.end};
+  header["solver_steps"] = rows.solver_steps;
+  header["fingerprint"] = rows.fingerprint;
+  header["columns"] = rows.columns;
+  header["scenarios"] = rows.scenarios;
+  ByteWriter out;
+  out.raw(rows_magic);
+  out.u32(rows_format_version);
+  out.text(header.dump());
+  for (const auto& table : rows.values) {
+    for (const auto& column : table) {
+      for (double v : column) out.f64(v);
+    }
+  }
+  std::string bytes = out.take();
+  bytes += sha256_hex(bytes);
+  return bytes;
+}
+
+SensitivityRows decode_sensitivity_rows(std::string_view bytes) {
+  if (bytes.substr(0, rows_magic.size()) != rows_magic ||
+      bytes.size() < rows_magic.size() + 4 + rows_checksum_size) {
+    throw std::invalid_argument("not the evaluated rows of a gapcast sensitivity analysis");
+  }
+  const std::string_view body = bytes.substr(0, bytes.size() - rows_checksum_size);
+  if (sha256_hex(body) != bytes.substr(bytes.size() - rows_checksum_size)) {
+    throw std::invalid_argument("the evaluated rows' checksum does not match: they were "
+                                "truncated or altered");
+  }
+  ByteReader in(body);
+  in.raw(rows_magic.size());
+  if (const auto version = in.u32(); version != rows_format_version) {
+    throw std::invalid_argument("evaluated rows of format version " + std::to_string(version) +
+                                ", but this gapcast reads version " +
+                                std::to_string(rows_format_version));
+  }
+  try {
+    const auto header = nlohmann::json::parse(in.text());
+    SensitivityRows rows;
+    const auto range = header.at("range").get<std::vector<std::uint64_t>>();
+    if (range.size() != 2 || range[0] > range[1]) {
+      throw std::invalid_argument("the range is not START:STOP");
+    }
+    rows.range = SampleRange{range[0], range[1]};
+    rows.solver_steps = header.at("solver_steps").get<std::uint64_t>();
+    rows.fingerprint = header.at("fingerprint").get<std::string>();
+    rows.columns = header.at("columns").get<std::vector<std::string>>();
+    rows.scenarios = header.at("scenarios").get<std::vector<std::string>>();
+    const std::uint64_t n = rows.range.end - rows.range.begin;
+    const std::uint64_t cells = rows.columns.size() * rows.scenarios.size();
+    if (cells != 0 && n > in.remaining() / 8 / cells) {
+      throw std::invalid_argument("fewer values than the header says");
+    }
+    rows.values.assign(rows.scenarios.size(),
+                       std::vector<std::vector<double>>(rows.columns.size()));
+    for (auto& table : rows.values) {
+      for (auto& column : table) {
+        column.resize(static_cast<std::size_t>(n));
+        for (double& v : column) v = in.f64();
+      }
+    }
+    if (!in.at_end()) throw std::invalid_argument("unexpected bytes after the values");
+    return rows;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(std::string("malformed evaluated rows: ") + e.what());
+  }
 }
 
 }  // namespace gapcast

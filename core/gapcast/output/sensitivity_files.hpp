@@ -5,6 +5,7 @@
 /// reproduce` reads the run and sensitivity options back from it).
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,6 +32,16 @@ std::string sensitivity_manifest_json(const SensitivityResults& results,
                                       const std::vector<std::string>& command,
                                       const std::vector<std::pair<std::string, std::string>>& files,
                                       const RunInputs* inputs);
+
+/// Evaluated rows of an analysis (SensitivityRows) as bytes, to travel from a cluster worker
+/// (docs/distributed.md): the magic "GAPCAST-SENSITIVITY-ROWS\n", a format version (1), a JSON
+/// header (range, solver steps, fingerprint, columns, scenarios), every value as a
+/// little-endian double (scenario, column, row order), and a SHA-256 of all of it. These are
+/// per-row values (the estimators need every one): rows x columns x scenarios x 8 bytes.
+std::string encode_sensitivity_rows(const SensitivityRows& rows);
+/// Reads them back; throws std::invalid_argument for bytes that are not such rows, another
+/// format version, or a checksum that does not match.
+SensitivityRows decode_sensitivity_rows(std::string_view bytes);
 
 /// Every file's name and content, the manifest last.
 std::vector<std::pair<std::string, std::string>> sensitivity_file_contents(

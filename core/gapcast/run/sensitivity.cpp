@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <optional>
@@ -12,11 +13,14 @@
 #include <tbb/parallel_for.h>
 
 #include "gapcast/metrics/metrics.hpp"
+#include "gapcast/run/shard.hpp"
 #include "gapcast/sensitivity/morris.hpp"
 #include "gapcast/sensitivity/parameter_groups.hpp"
 #include "gapcast/sensitivity/pawn.hpp"
 #include "gapcast/sensitivity/saltelli_design.hpp"
 #include "gapcast/sensitivity/sobol_indices.hpp"
+#include "gapcast/util/build_info.hpp"
+#include "gapcast/util/sha256.hpp"
 #include "gapcast/util/suggest.hpp"
 
 namespace gapcast {
@@ -186,31 +190,40 @@ SampleDesign make_design(const sa::ParameterGroups& groups, const SensitivityOpt
   return design;
 }
 
-/// Keeps a run's ensemble in memory: per scenario, per column, one value per sample.
+/// Keeps a run's ensemble in memory: per scenario, per column, one value per row.
 class MemorySink final : public EnsembleSink {
  public:
+  explicit MemorySink(SensitivityRows& rows) : rows_(rows) {}
   void write(const EnsembleChunk& chunk) override {
-    if (columns.empty()) columns = chunk.columns;
+    if (rows_.columns.empty()) rows_.columns = chunk.columns;
     for (std::size_t r = 0; r < chunk.rows(); ++r) {
-      auto [it, added] = scenario_index.try_emplace(chunk.scenario[r], scenarios.size());
+      auto [it, added] = index_.try_emplace(chunk.scenario[r], rows_.scenarios.size());
       if (added) {
-        scenarios.push_back(chunk.scenario[r]);
-        values.emplace_back(columns.size());
+        rows_.scenarios.push_back(chunk.scenario[r]);
+        rows_.values.emplace_back(rows_.columns.size());
       }
-      auto& table = values[it->second];
-      for (std::size_t c = 0; c < columns.size(); ++c) table[c].push_back(chunk.values[c][r]);
+      auto& table = rows_.values[it->second];
+      for (std::size_t c = 0; c < rows_.columns.size(); ++c) {
+        table[c].push_back(chunk.values[c][r]);
+      }
     }
   }
-  std::vector<std::string> columns;
-  std::vector<std::string> scenarios;
-  std::map<std::string, std::size_t> scenario_index;
-  std::vector<std::vector<std::vector<double>>> values;  ///< [scenario][column][sample]
+
+ private:
+  SensitivityRows& rows_;
+  std::map<std::string, std::size_t> index_;
 };
 
-std::size_t column_index(const MemorySink& sink, const std::string& name) {
-  const auto it = std::find(sink.columns.begin(), sink.columns.end(), name);
-  if (it == sink.columns.end()) throw std::logic_error("internal error: no column " + name);
-  return static_cast<std::size_t>(it - sink.columns.begin());
+/// Where a column or a scenario sits in evaluated rows.
+std::size_t column_index(const SensitivityRows& rows, const std::string& name) {
+  const auto it = std::find(rows.columns.begin(), rows.columns.end(), name);
+  if (it == rows.columns.end()) throw std::logic_error("internal error: no column " + name);
+  return static_cast<std::size_t>(it - rows.columns.begin());
+}
+std::size_t scenario_index(const SensitivityRows& rows, const std::string& name) {
+  const auto it = std::find(rows.scenarios.begin(), rows.scenarios.end(), name);
+  if (it == rows.scenarios.end()) throw std::logic_error("internal error: no scenario " + name);
+  return static_cast<std::size_t>(it - rows.scenarios.begin());
 }
 
 /// Why an output cannot be analysed, or "" when it can.
@@ -345,50 +358,76 @@ void collect_warnings(const std::vector<Scenario>& scenarios, SensitivityResults
   }
 }
 
-}  // namespace
 
-// Long because: it is the analysis in order (factors, design, engine run, per-output
-// estimates, warnings); each step is one call and splitting it would only pass the same
-// dozen locals around.
-SensitivityResults run_sensitivity(const std::vector<Scenario>& scenarios,
-                                   const RunOptions& run_options,
-                                   const SensitivityOptions& options,
-                                   std::shared_ptr<const Policy> baseline,
-                                   const RunContext& context, bool keep_values) {
+/// Everything the analysis fixes before the engine runs: the factors and groups, the design,
+/// and the engine's options (samples = model evaluations).
+struct Prepared {
+  std::vector<std::string> parameters;
+  sa::ParameterGroups groups;
+  std::optional<SampleDesign> design;
+  RunOptions engine;
+};
+
+Prepared prepare(const std::vector<Scenario>& scenarios, const RunOptions& run_options,
+                 const SensitivityOptions& options) {
   check_options(options, run_options);
+  auto parameters = chosen_factors(scenarios, options);
+  auto groups = make_groups(parameters, options);
+  Prepared p{std::move(parameters), std::move(groups), std::nullopt, run_options};
+  p.engine.ensemble = true;
+  p.engine.keep_raw = false;
+  if (options.method == SensitivityMethod::pawn) {
+    p.engine.samples = options.samples;
+  } else {
+    p.design = make_design(p.groups, options, run_options.seed);
+    p.engine.samples = p.design->rows;
+  }
+  check_memory(scenarios, run_options, static_cast<std::size_t>(p.engine.samples),
+               p.parameters.size());
+  return p;
+}
+
+/// Runs the engine over rows `range` (all of them without one) into memory. `described`
+/// receives the engine's Results (its description: scenarios, assumptions, options).
+SensitivityRows evaluate(const std::vector<Scenario>& scenarios, const Prepared& p,
+                         std::shared_ptr<const Policy> baseline, std::optional<SampleRange> range,
+                         const RunContext& context, Results* described) {
+  SensitivityRows rows;
+  MemorySink sink(rows);
+  RunContext inner = context;
+  inner.ensemble = &sink;
+  inner.design = p.design ? &*p.design : nullptr;
+  inner.ensemble_only = true;
+  auto partial = detail::run_range(scenarios, p.engine, std::move(baseline), range, inner);
+  rows.range = range.value_or(SampleRange{0, p.engine.samples});
+  rows.solver_steps = partial.results.info.solver_steps;
+  if (described != nullptr) *described = std::move(partial.results);
+  return rows;
+}
+
+// Long because: it is the analysis in order (per-output estimates over the evaluated rows,
+// warnings, kept values); each step is one call and splitting it would only pass the same
+// dozen locals around.
+SensitivityResults analyse(const std::vector<Scenario>& scenarios, const RunOptions& run_options,
+                           const SensitivityOptions& options, const Prepared& p,
+                           const Results& engine_results, const SensitivityRows& rows,
+                           bool keep_values) {
   SensitivityResults r;
   r.options = options;
-  r.parameters = chosen_factors(scenarios, options);
-  const auto groups = make_groups(r.parameters, options);
+  r.parameters = p.parameters;
+  const auto& groups = p.groups;
   r.groups = groups.group_names();
   for (std::size_t k = 0; k < r.parameters.size(); ++k) r.group_of.push_back(groups.group_of(k));
   r.statistics = sensitivity_statistics(options.method);
-
-  std::optional<SampleDesign> design;
-  RunOptions engine = run_options;
-  engine.ensemble = true;
-  engine.keep_raw = false;
-  if (options.method == SensitivityMethod::pawn) {
-    engine.samples = options.samples;
-  } else {
-    design = make_design(groups, options, run_options.seed);
-    engine.samples = design->rows;
-  }
-  check_memory(scenarios, run_options, static_cast<std::size_t>(engine.samples),
-               r.parameters.size());
-  MemorySink sink;
-  RunContext inner = context;
-  inner.ensemble = &sink;
-  inner.design = design ? &*design : nullptr;
-  inner.ensemble_only = true;
-  Results engine_results = run(scenarios, engine, std::move(baseline), inner);
+  const RunOptions& engine = p.engine;
+  const auto* design = p.design ? &*p.design : nullptr;
   r.run_options = engine;
   r.run_info = engine_results.info;
   r.assumptions_json = engine_results.assumptions_json;
   r.evaluations = static_cast<std::size_t>(engine.samples);
   for (const auto& s : engine_results.scenarios) r.scenarios.push_back(s.name);
   r.scenario_info = engine_results.scenarios;
-  for (const auto& c : sink.columns) {
+  for (const auto& c : rows.columns) {
     if (c.rfind("world.", 0) != 0) r.outputs.push_back(c);
   }
 
@@ -396,10 +435,10 @@ SensitivityResults run_sensitivity(const std::vector<Scenario>& scenarios,
   std::vector<std::vector<double>> x(r.scenarios.size());
   if (options.method == SensitivityMethod::pawn) {
     for (std::size_t s = 0; s < r.scenarios.size(); ++s) {
-      const auto& table = sink.values[sink.scenario_index.at(r.scenarios[s])];
+      const auto& table = rows.values[scenario_index(rows, r.scenarios[s])];
       x[s].resize(engine.samples * r.parameters.size());
       for (std::size_t k = 0; k < r.parameters.size(); ++k) {
-        const auto& col = table[column_index(sink, "world." + r.parameters[k])];
+        const auto& col = table[column_index(rows, "world." + r.parameters[k])];
         for (std::size_t i = 0; i < col.size(); ++i) x[s][i * r.parameters.size() + k] = col[i];
       }
     }
@@ -417,8 +456,8 @@ SensitivityResults run_sensitivity(const std::vector<Scenario>& scenarios,
     out.scenario = r.scenarios[s];
     out.output = r.outputs[o];
     out.transform = log_scale_unit(output_unit(engine_results, out.output)) ? "log10" : "none";
-    const auto& y = sink.values[sink.scenario_index.at(out.scenario)][column_index(sink, out.output)];
-    analyse_one(options, groups, design ? &*design : nullptr, x[s], run_options.seed,
+    const auto& y = rows.values[scenario_index(rows, out.scenario)][column_index(rows, out.output)];
+    analyse_one(options, groups, design, x[s], run_options.seed,
                 bootstrap ? &*bootstrap : nullptr, y, out);
   });
   collect_warnings(scenarios, r);
@@ -427,12 +466,149 @@ SensitivityResults run_sensitivity(const std::vector<Scenario>& scenarios,
       r.inputs.push_back(design ? design->points : x[s]);
       auto& per_output = r.values.emplace_back();
       for (const auto& output : r.outputs) {
-        per_output.push_back(sink.values[sink.scenario_index.at(r.scenarios[s])]
-                                        [column_index(sink, output)]);
+        per_output.push_back(rows.values[scenario_index(rows, r.scenarios[s])]
+                                        [column_index(rows, output)]);
       }
     }
   }
   return r;
+}
+
+/// The pieces joined in row order; std::invalid_argument naming overlaps, gaps or pieces of
+/// another analysis.
+SensitivityRows join(std::vector<SensitivityRows> pieces, std::uint64_t evaluations,
+                     const std::string& fingerprint) {
+  if (pieces.empty()) throw std::invalid_argument("no evaluated rows to analyse");
+  std::sort(pieces.begin(), pieces.end(), [](const SensitivityRows& a, const SensitivityRows& b) {
+    return a.range.begin < b.range.begin;
+  });
+  SensitivityRows all = std::move(pieces.front());
+  if (all.range.begin != 0) {
+    throw std::invalid_argument("rows 0 to " + std::to_string(all.range.begin) +
+                                " were not evaluated");
+  }
+  for (std::size_t k = 0; k < pieces.size(); ++k) {
+    const SensitivityRows& piece = k == 0 ? all : pieces[k];
+    if (piece.fingerprint != fingerprint) {
+      throw std::invalid_argument("rows " + describe_range(piece.range) +
+                                  " were evaluated for a different analysis (other options, "
+                                  "scenarios or engine)");
+    }
+    if (k == 0) continue;
+    if (piece.range.begin != all.range.end) {
+      throw std::invalid_argument(
+          piece.range.begin < all.range.end
+              ? "rows " + describe_range(piece.range) + " overlap rows evaluated before"
+              : "rows " + std::to_string(all.range.end) + " to " +
+                    std::to_string(piece.range.begin) + " were not evaluated");
+    }
+    if (piece.columns != all.columns || piece.scenarios != all.scenarios) {
+      throw std::invalid_argument("rows " + describe_range(piece.range) +
+                                  " hold other columns or scenarios");
+    }
+    for (std::size_t s = 0; s < all.values.size(); ++s) {
+      for (std::size_t c = 0; c < all.columns.size(); ++c) {
+        auto& into = all.values[s][c];
+        into.insert(into.end(), piece.values[s][c].begin(), piece.values[s][c].end());
+      }
+    }
+    all.range.end = piece.range.end;
+    all.solver_steps += piece.solver_steps;
+  }
+  if (all.range.end != evaluations) {
+    throw std::invalid_argument("rows " + std::to_string(all.range.end) + " to " +
+                                std::to_string(evaluations) + " were not evaluated");
+  }
+  return all;
+}
+
+}  // namespace
+
+std::uint64_t sensitivity_evaluations(const std::vector<Scenario>& scenarios,
+                                      const RunOptions& run_options,
+                                      const SensitivityOptions& options) {
+  return prepare(scenarios, run_options, options).engine.samples;
+}
+
+namespace {
+
+/// The analysis options as text, every member, for the fingerprint.
+std::string options_text(const SensitivityOptions& o) {
+  char confidence[64];
+  std::snprintf(confidence, sizeof confidence, "%a", o.confidence);
+  std::string text = std::string(method_name(o.method)) + " " + std::to_string(o.samples) +
+                     (o.second_order ? " second" : " first") + " " + std::to_string(o.levels) +
+                     " " + std::to_string(o.slices) + " " + std::to_string(o.resamples) + " " +
+                     confidence + " [";
+  for (const auto& name : o.parameters) text += name + ",";
+  text += "] [";
+  for (const auto& [group, members] : o.groups) {
+    text += group + "=";
+    for (const auto& name : members) text += name + ",";
+    text += ";";
+  }
+  return text + "]";
+}
+
+}  // namespace
+
+std::string sensitivity_fingerprint(const std::vector<Scenario>& scenarios,
+                                    const RunOptions& run_options,
+                                    const SensitivityOptions& options,
+                                    const std::shared_ptr<const Policy>& baseline) {
+  const Prepared p = prepare(scenarios, run_options, options);
+  auto engine = to_json(p.engine);
+  engine.erase("threads");
+  engine.erase("wave_size");
+  std::string text = std::string(engine_version()) + "\n" + std::string(engine_git_commit()) +
+                     "\n" + engine.dump() + "\n" + options_text(options) + "\n";
+  for (const auto& s : scenarios) text += s.fingerprint + "\n";
+  text += baseline ? baseline->fingerprint : std::string("-");
+  return sha256_hex(text);
+}
+
+SensitivityRows evaluate_sensitivity_rows(const std::vector<Scenario>& scenarios,
+                                          const RunOptions& run_options,
+                                          const SensitivityOptions& options,
+                                          std::shared_ptr<const Policy> baseline,
+                                          SampleRange range, const RunContext& context) {
+  const Prepared p = prepare(scenarios, run_options, options);
+  if (range.begin >= range.end || range.end > p.engine.samples) {
+    throw option_error("shard", "must be a non-empty range of the analysis's " +
+                                    std::to_string(p.engine.samples) + " evaluations, got " +
+                                    describe_range(range));
+  }
+  const auto fingerprint = sensitivity_fingerprint(scenarios, run_options, options, baseline);
+  SensitivityRows rows = evaluate(scenarios, p, std::move(baseline), range, context, nullptr);
+  rows.fingerprint = fingerprint;
+  return rows;
+}
+
+SensitivityResults analyse_sensitivity_rows(const std::vector<Scenario>& scenarios,
+                                            const RunOptions& run_options,
+                                            const SensitivityOptions& options,
+                                            std::shared_ptr<const Policy> baseline,
+                                            std::vector<SensitivityRows> pieces,
+                                            bool keep_values) {
+  const Prepared p = prepare(scenarios, run_options, options);
+  const auto fingerprint = sensitivity_fingerprint(scenarios, run_options, options, baseline);
+  const SensitivityRows rows = join(std::move(pieces), p.engine.samples, fingerprint);
+  auto described = detail::run_range(scenarios, p.engine, std::move(baseline),
+                                     SampleRange{0, 0}, {});
+  described.results.info.solver_steps = rows.solver_steps;
+  return analyse(scenarios, run_options, options, p, described.results, rows, keep_values);
+}
+
+SensitivityResults run_sensitivity(const std::vector<Scenario>& scenarios,
+                                   const RunOptions& run_options,
+                                   const SensitivityOptions& options,
+                                   std::shared_ptr<const Policy> baseline,
+                                   const RunContext& context, bool keep_values) {
+  const Prepared p = prepare(scenarios, run_options, options);
+  Results engine_results;
+  const SensitivityRows rows =
+      evaluate(scenarios, p, std::move(baseline), std::nullopt, context, &engine_results);
+  return analyse(scenarios, run_options, options, p, engine_results, rows, keep_values);
 }
 
 }  // namespace gapcast

@@ -98,6 +98,19 @@ struct SensitivityResults {
   }
 };
 
+/// The model evaluations of an analysis, or a range of them, kept in memory: every design row's
+/// outputs and drawn factors, per scenario. The rows of one analysis can be evaluated as
+/// several pieces (on several machines: docs/distributed.md) and analysed together.
+struct SensitivityRows {
+  SampleRange range;               ///< the design rows held
+  std::uint64_t solver_steps = 0;  ///< accepted solver steps over those rows
+  /// sensitivity_fingerprint of the analysis the rows belong to.
+  std::string fingerprint;
+  std::vector<std::string> columns;    ///< the ensemble's columns: outputs, then world.<factor>
+  std::vector<std::string> scenarios;  ///< in the order of `values`
+  std::vector<std::vector<std::vector<double>>> values;  ///< [scenario][column][row - begin]
+};
+
 /// The statistics each method reports, in order.
 const std::vector<std::string>& sensitivity_statistics(SensitivityMethod method);
 
@@ -110,5 +123,34 @@ SensitivityResults run_sensitivity(const std::vector<Scenario>& scenarios,
                                    const SensitivityOptions& options,
                                    std::shared_ptr<const Policy> baseline = nullptr,
                                    const RunContext& context = {}, bool keep_values = false);
+
+/// The number of model evaluations (design rows; samples for pawn) the analysis needs. Throws
+/// what run_sensitivity throws for bad options.
+std::uint64_t sensitivity_evaluations(const std::vector<Scenario>& scenarios,
+                                      const RunOptions& run_options,
+                                      const SensitivityOptions& options);
+/// SHA-256 naming the analysis: the engine, the engine options that change results (not the
+/// threads), the analysis options, the scenarios' and the baseline's fingerprints.
+std::string sensitivity_fingerprint(const std::vector<Scenario>& scenarios,
+                                    const RunOptions& run_options,
+                                    const SensitivityOptions& options,
+                                    const std::shared_ptr<const Policy>& baseline);
+/// Evaluates design rows [range.begin, range.end) of the analysis run_sensitivity would make.
+/// Throws RunOptionError (option "shard") for a range outside the evaluations.
+SensitivityRows evaluate_sensitivity_rows(const std::vector<Scenario>& scenarios,
+                                          const RunOptions& run_options,
+                                          const SensitivityOptions& options,
+                                          std::shared_ptr<const Policy> baseline,
+                                          SampleRange range, const RunContext& context = {});
+/// The analysis from rows evaluated in pieces, given in any order: the same results, index for
+/// index and bit for bit, as run_sensitivity with the same inputs (run_info.solver_steps is the
+/// pieces' total; wall time and threads are this call's). Throws std::invalid_argument when
+/// the pieces overlap, leave rows out, or belong to another analysis (fingerprint).
+SensitivityResults analyse_sensitivity_rows(const std::vector<Scenario>& scenarios,
+                                            const RunOptions& run_options,
+                                            const SensitivityOptions& options,
+                                            std::shared_ptr<const Policy> baseline,
+                                            std::vector<SensitivityRows> pieces,
+                                            bool keep_values = false);
 
 }  // namespace gapcast

@@ -41,11 +41,15 @@ RunShard run_description(const std::vector<Scenario>& scenarios, const RunOption
   return RunShard{SampleRange{0, 0}, std::move(partial.results), std::move(partial.summaries)};
 }
 
-std::string shard_mismatch(const RunShard& a, const RunShard& b) {
-  const RunInfo& x = a.results.info;
-  const RunInfo& y = b.results.info;
+namespace {
+
+/// shard_mismatch on the shards' descriptions and ranges.
+std::string mismatch(const Results& a, SampleRange a_range, const Results& b,
+                     SampleRange b_range) {
+  const RunInfo& x = a.info;
+  const RunInfo& y = b.info;
   const std::string pair =
-      " (shard " + describe_range(a.range) + " vs shard " + describe_range(b.range) + ")";
+      " (shard " + describe_range(a_range) + " vs shard " + describe_range(b_range) + ")";
   if (x.engine_version != y.engine_version || x.git_commit != y.git_commit) {
     return "they were made by different engines: gapcast " + x.engine_version + " (" +
            x.git_commit + ") and " + y.engine_version + " (" + y.git_commit + ")" + pair;
@@ -67,8 +71,8 @@ std::string shard_mismatch(const RunShard& a, const RunShard& b) {
   for (const auto& [key, value] : oy.items()) {
     if (!ox.contains(key)) return "they were made with different options: " + key + pair;
   }
-  const auto& sx = a.results.scenarios;
-  const auto& sy = b.results.scenarios;
+  const auto& sx = a.scenarios;
+  const auto& sy = b.scenarios;
   if (sx.size() != sy.size()) {
     return "they ran different scenarios: " + std::to_string(sx.size()) + " and " +
            std::to_string(sy.size()) + " scenarios" + pair;
@@ -89,57 +93,100 @@ std::string shard_mismatch(const RunShard& a, const RunShard& b) {
   return {};
 }
 
-Results merge_shards(std::vector<RunShard> shards, const RunShard* description) {
-  if (shards.empty()) throw ShardMergeError("no shards to merge");
-  if (description != nullptr) {
-    if (const auto why = shard_mismatch(*description, shards.front()); !why.empty()) {
-      throw ShardMergeError("the shards are not parts of the run described: " + why);
-    }
+}  // namespace
+
+std::string shard_mismatch(const RunShard& a, const RunShard& b) {
+  return mismatch(a.results, a.range, b.results, b.range);
+}
+
+ShardMerger::ShardMerger(std::optional<RunShard> description)
+    : description_(std::move(description)) {}
+
+void ShardMerger::add(RunShard shard) {
+  if (shard.range.begin == shard.range.end) return;  // a shard of no samples adds nothing
+  if (description_) {
+    const auto why = shard_mismatch(*description_, shard);
+    if (!why.empty()) throw ShardMergeError("the shards are not parts of the run described: " + why);
+  } else if (reference_) {
+    const auto why = mismatch(*reference_, reference_range_, shard.results, shard.range);
+    if (!why.empty()) throw ShardMergeError("the shards are not parts of one run: " + why);
   }
+  // The taken range that starts last at or before this one, and the one after it.
+  auto after = ranges_.upper_bound(shard.range.begin);
+  const auto overlap = [&](std::uint64_t begin, std::uint64_t end) {
+    throw ShardMergeError("shard " + describe_range(shard.range) + " overlaps shard " +
+                          describe_range(SampleRange{begin, end}) + " on samples " +
+                          std::to_string(std::max(begin, shard.range.begin)) + " to " +
+                          std::to_string(std::min(end, shard.range.end)));
+  };
+  if (after != ranges_.begin()) {
+    const auto before = std::prev(after);
+    if (before->second > shard.range.begin) overlap(before->first, before->second);
+  }
+  if (after != ranges_.end() && after->first < shard.range.end) {
+    overlap(after->first, after->second);
+  }
+  ranges_.emplace(shard.range.begin, shard.range.end);
+  ++taken_;
+  if (!reference_) {
+    reference_ = shard.results;
+    reference_range_ = shard.range;
+  }
+  if (shard.range.begin != next_) {
+    ahead_.emplace(shard.range.begin, std::move(shard));
+    return;
+  }
+  fold(std::move(shard));
+  while (!ahead_.empty() && ahead_.begin()->first == next_) {
+    RunShard waiting = std::move(ahead_.begin()->second);
+    ahead_.erase(ahead_.begin());
+    fold(std::move(waiting));
+  }
+}
+
+void ShardMerger::fold(RunShard shard) {
+  next_ = shard.range.end;
+  if (!merged_) {
+    merged_ = std::move(shard);
+    return;
+  }
+  merged_->summaries.merge(shard.summaries);
+  merged_->results.info.solver_steps += shard.results.info.solver_steps;
+  merged_->results.info.wall_seconds += shard.results.info.wall_seconds;
+  merged_->range.end = shard.range.end;
+}
+
+Results ShardMerger::finish() {
+  if (taken_ == 0) throw ShardMergeError("no shards to merge");
+  const std::uint64_t samples = reference_->info.samples;
+  if (next_ != samples) {
+    const std::uint64_t gap_end = ahead_.empty() ? samples : ahead_.begin()->first;
+    throw ShardMergeError("samples " + std::to_string(next_) + " to " +
+                          std::to_string(gap_end) + " are in no shard (the run has " +
+                          std::to_string(samples) + " samples, 0:" + std::to_string(samples) +
+                          ")");
+  }
+  Results results = std::move(merged_->results);
+  if (description_) {
+    results.scenarios = description_->results.scenarios;
+    results.assumptions_json = description_->results.assumptions_json;
+  }
+  detail::finish_statistics(merged_->summaries, results);
+  merged_.reset();
+  return results;
+}
+
+Results merge_shards(std::vector<RunShard> shards, const RunShard* description) {
+  // In range order, so that the error for overlapping shards names the same pair whatever
+  // order the shards were given in.
   std::sort(shards.begin(), shards.end(), [](const RunShard& a, const RunShard& b) {
     return a.range.begin != b.range.begin ? a.range.begin < b.range.begin
                                           : a.range.end < b.range.end;
   });
-  const std::uint64_t samples = shards.front().results.info.samples;
-  for (const RunShard& shard : shards) {
-    if (const auto why = shard_mismatch(shards.front(), shard); !why.empty()) {
-      throw ShardMergeError("the shards are not parts of one run: " + why);
-    }
-  }
-  std::uint64_t next = 0;
-  for (const RunShard& shard : shards) {
-    if (shard.range.begin > next) {
-      throw ShardMergeError("samples " + std::to_string(next) + " to " +
-                            std::to_string(shard.range.begin) + " are in no shard (the run has " +
-                            std::to_string(samples) + " samples, 0:" + std::to_string(samples) +
-                            ")");
-    }
-    if (shard.range.begin < next) {
-      throw ShardMergeError("shard " + describe_range(shard.range) +
-                            " overlaps an earlier shard on samples " +
-                            std::to_string(shard.range.begin) + " to " +
-                            std::to_string(std::min(next, shard.range.end)));
-    }
-    next = shard.range.end;
-  }
-  if (next != samples) {
-    throw ShardMergeError("samples " + std::to_string(next) + " to " + std::to_string(samples) +
-                          " are in no shard (the run has " + std::to_string(samples) +
-                          " samples, 0:" + std::to_string(samples) + ")");
-  }
-
-  RunShard& first = shards.front();
-  for (std::size_t k = 1; k < shards.size(); ++k) {
-    first.summaries.merge(shards[k].summaries);
-    first.results.info.solver_steps += shards[k].results.info.solver_steps;
-    first.results.info.wall_seconds += shards[k].results.info.wall_seconds;
-  }
-  if (description != nullptr) {
-    first.results.scenarios = description->results.scenarios;
-    first.results.assumptions_json = description->results.assumptions_json;
-  }
-  detail::finish_statistics(first.summaries, first.results);
-  return std::move(first.results);
+  ShardMerger merger(description != nullptr ? std::optional<RunShard>(*description)
+                                            : std::nullopt);
+  for (RunShard& shard : shards) merger.add(std::move(shard));
+  return merger.finish();
 }
 
 }  // namespace gapcast

@@ -14,7 +14,9 @@
 ///     ensemble instead: each shard writes its own part);
 ///   * a central run: it is one sample.
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -60,6 +62,39 @@ std::string describe_range(const SampleRange& range);
 /// that change results (all but threads and wave_size), the scenarios' contents (their
 /// fingerprints; not where they were read from), the baseline.
 std::string shard_mismatch(const RunShard& a, const RunShard& b);
+
+/// Merges the shards of one run as they arrive, in any order, holding only those that arrived
+/// ahead of their turn: a shard is folded into the merged summaries (in sample order, as the
+/// merge requires) as soon as every sample before it is in, and its memory is released. So
+/// memory stays near one shard's summaries when shards arrive roughly in order, however many
+/// there are.
+class ShardMerger {
+ public:
+  /// With a `description` (run_description), the merged results take its scenarios and
+  /// assumptions, and every shard must match it.
+  explicit ShardMerger(std::optional<RunShard> description = std::nullopt);
+
+  /// Takes one shard. Throws ShardMergeError, keeping the shards taken so far, when it belongs
+  /// to another run (shard_mismatch) or overlaps a shard already taken.
+  void add(RunShard shard);
+  /// Shards taken but not yet folded in (they wait for samples before them).
+  [[nodiscard]] std::size_t pending() const { return ahead_.size(); }
+  /// Shards taken so far.
+  [[nodiscard]] std::size_t taken() const { return taken_; }
+  /// The merged run. Throws ShardMergeError when no shard was taken or samples are missing.
+  Results finish();
+
+ private:
+  void fold(RunShard shard);
+  std::optional<RunShard> description_;
+  std::optional<RunShard> merged_;  ///< samples [0, next_) once the first shard is in
+  std::optional<Results> reference_;  ///< the first shard's description, for mismatches
+  SampleRange reference_range_;
+  std::map<std::uint64_t, RunShard> ahead_;  ///< by first sample: waiting for earlier ones
+  std::map<std::uint64_t, std::uint64_t> ranges_;  ///< every range taken: begin -> end
+  std::uint64_t next_ = 0;
+  std::size_t taken_ = 0;
+};
 
 /// Merges the shards of one run into its Results, ordering them by range first (so the order
 /// they arrived in does not matter): the statistics are bit-identical to run()'s for the same

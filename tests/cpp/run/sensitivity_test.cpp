@@ -126,3 +126,84 @@ TEST(Sensitivity, OptionsRoundTripThroughTheirJsonForm) {
 
 }  // namespace
 }  // namespace gapcast
+
+// ---- evaluations in pieces (the rows of one analysis run on several machines) ---------------
+
+namespace gapcast {
+namespace {
+
+/// Rows [begin, end) pieces of the analysis, through the bytes a cluster task returns.
+std::vector<SensitivityRows> pieces(const std::vector<Scenario>& s, const RunOptions& run,
+                                    const SensitivityOptions& o,
+                                    const std::vector<SampleRange>& ranges) {
+  std::vector<SensitivityRows> out;
+  for (const auto& r : ranges) {
+    out.push_back(decode_sensitivity_rows(
+        encode_sensitivity_rows(evaluate_sensitivity_rows(s, run, o, nullptr, r))));
+  }
+  return out;
+}
+
+TEST(SensitivityRows, PiecesInAnyOrderGiveTheAnalysisMadeInOneGo) {
+  const std::vector<Scenario> s{load_one("scenarios/baseline.json"),
+                                load_one("scenarios/comprehensive_embargo.json")};
+  for (const auto& options : {sobol(16), [] {
+         auto m = sobol(4);
+         m.method = SensitivityMethod::morris;
+         return m;
+       }()}) {
+    const auto whole = run_sensitivity(s, small_run(2), options);
+    const std::uint64_t n = sensitivity_evaluations(s, small_run(2), options);
+    ASSERT_EQ(n, whole.evaluations);
+    // Uneven pieces, given in reverse order and made with other thread counts.
+    auto parts = pieces(s, small_run(1), options, {{n / 2, n}, {7, n / 2}, {0, 7}});
+    const auto joined = analyse_sensitivity_rows(s, small_run(3), options, nullptr, parts);
+    EXPECT_EQ(sensitivity_json(joined), sensitivity_json(whole));
+    EXPECT_EQ(sensitivity_csv(joined), sensitivity_csv(whole));
+    EXPECT_EQ(joined.assumptions_json, whole.assumptions_json);
+    EXPECT_EQ(joined.run_info.solver_steps, whole.run_info.solver_steps);
+  }
+}
+
+TEST(SensitivityRows, PiecesThatDoNotFitAreRefused) {
+  const std::vector<Scenario> s{load_one("scenarios/comprehensive_embargo.json")};
+  const auto o = sobol(8);
+  const auto run = small_run(0);
+  const std::uint64_t n = sensitivity_evaluations(s, run, o);
+  const auto refused = [&](std::vector<SensitivityRows> p, const std::string& words) {
+    try {
+      (void)analyse_sensitivity_rows(s, run, o, nullptr, std::move(p));
+      ADD_FAILURE() << "accepted; expected: " << words;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  };
+  refused(pieces(s, run, o, {{0, 10}, {12, n}}), "rows 10 to 12 were not evaluated");
+  refused(pieces(s, run, o, {{0, 10}, {8, n}}), "overlap");
+  refused(pieces(s, run, o, {{0, 10}}), "were not evaluated");
+  refused({}, "no evaluated rows");
+  auto other_seed = run;
+  other_seed.seed = 12;
+  auto mixed = pieces(s, run, o, {{0, 10}});
+  auto foreign = pieces(s, other_seed, o, {{10, n}});
+  mixed.push_back(std::move(foreign.front()));
+  refused(std::move(mixed), "evaluated for a different analysis");
+  EXPECT_THROW((void)evaluate_sensitivity_rows(s, run, o, nullptr, {0, n + 1}), RunOptionError);
+  EXPECT_THROW((void)evaluate_sensitivity_rows(s, run, o, nullptr, {3, 3}), RunOptionError);
+}
+
+TEST(SensitivityRows, AlteredBytesAreRefused) {
+  const std::vector<Scenario> s{load_one("scenarios/comprehensive_embargo.json")};
+  auto bytes = encode_sensitivity_rows(
+      evaluate_sensitivity_rows(s, small_run(0), sobol(8), nullptr, {0, 5}));
+  EXPECT_EQ(encode_sensitivity_rows(decode_sensitivity_rows(bytes)), bytes);
+  auto altered = bytes;
+  altered[altered.size() / 2] = static_cast<char>(altered[altered.size() / 2] ^ 1);
+  EXPECT_THROW((void)decode_sensitivity_rows(altered), std::invalid_argument);
+  EXPECT_THROW((void)decode_sensitivity_rows(bytes.substr(0, bytes.size() - 9)),
+               std::invalid_argument);
+  EXPECT_THROW((void)decode_sensitivity_rows("GAPCAST-SHARD\nsomething"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace gapcast

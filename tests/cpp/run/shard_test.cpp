@@ -413,3 +413,54 @@ TEST(RunDescription, ADescriptionOfAnotherRunIsRefused) {
 
 }  // namespace
 }  // namespace gapcast
+
+// ---- ShardMerger: shards folded in as they arrive ---------------------------------------------
+
+namespace gapcast {
+namespace {
+
+RunShard shard_of(std::uint64_t begin, std::uint64_t end) {
+  return run_shard(two_scenarios(), options_for(kSamples, 1), nullptr, SampleRange{begin, end});
+}
+
+TEST(ShardMerger, HoldsOnlyTheShardsThatArriveAheadOfTheirTurn) {
+  ShardMerger merger;
+  merger.add(shard_of(200, 300));  // waits for 0:200
+  EXPECT_EQ(merger.pending(), 1u);
+  merger.add(shard_of(0, 90));     // folded at once
+  EXPECT_EQ(merger.pending(), 1u);
+  merger.add(shard_of(90, 200));   // folds itself and the waiting one
+  EXPECT_EQ(merger.pending(), 0u);
+  EXPECT_EQ(merger.taken(), 3u);
+  const Results merged = merger.finish();
+  EXPECT_TRUE(same_bits(merged.series, reference().series))
+      << "first difference at " << first_difference(merged.series, reference().series);
+  EXPECT_TRUE(same_bits(merged.scalars, reference().scalars));
+}
+
+TEST(ShardMerger, NamesTheOverlapAndTheGapWhateverTheArrivalOrder) {
+  ShardMerger merger;
+  merger.add(shard_of(100, 200));
+  try {
+    merger.add(shard_of(150, 300));
+    ADD_FAILURE() << "an overlapping shard was taken";
+  } catch (const ShardMergeError& e) {
+    EXPECT_NE(std::string(e.what()).find("shard 150:300 overlaps shard 100:200 on samples 150 "
+                                         "to 200"),
+              std::string::npos)
+        << e.what();
+  }
+  merger.add(shard_of(200, 300));  // the merger still works after a refused shard
+  try {
+    (void)merger.finish();
+    ADD_FAILURE() << "finished with samples 0 to 100 missing";
+  } catch (const ShardMergeError& e) {
+    EXPECT_NE(std::string(e.what()).find("samples 0 to 100 are in no shard"), std::string::npos)
+        << e.what();
+  }
+  ShardMerger empty;
+  EXPECT_THROW((void)empty.finish(), ShardMergeError);
+}
+
+}  // namespace
+}  // namespace gapcast
