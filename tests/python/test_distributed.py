@@ -86,6 +86,25 @@ def test_a_killed_worker_changes_nothing(gc, client, local, tmp_path):
     client.wait_for_workers(2, timeout=60)
 
 
+def _shard_tasks_on_scheduler(client):
+    keys = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.tasks))
+    return [k for k in keys if str(k).startswith("gapcast-shard-")]
+
+
+def test_an_interrupt_leaves_nothing_of_the_run_on_the_cluster(gc, client):
+    # Ctrl-C while shards run (here raised by the progress callable) stops the run with
+    # KeyboardInterrupt and cancels the shards not yet done.
+    def interrupt(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        gc.run(SCENARIOS, **{**RUN, "progress": interrupt}, client=client, shards=8)
+    deadline = time.monotonic() + 20
+    while _shard_tasks_on_scheduler(client) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _shard_tasks_on_scheduler(client) == []
+
+
 def test_shard_payloads_stay_small(gc, client):
     # What crosses the network per shard: the pickled task arguments (scenario documents and
     # options) and the shard's summaries; neither holds per-sample values.

@@ -5,9 +5,11 @@ byte-identical to the run made in one piece (docs/distributed.md)."""
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import json
 import pickle
 import random
+import struct
 import subprocess
 
 import numpy as np
@@ -87,6 +89,27 @@ def test_shards_of_different_runs_refuse_to_merge(gc):
     other_accuracy = gc.run(SCENARIOS, **RUN, quantile_accuracy=0.01, shard=(120, 240))
     with pytest.raises(ValueError, match="quantile_accuracy"):
         gc.Results.merge([a, other_accuracy])
+
+
+def _with_engine_version(data: bytes, version: str) -> bytes:
+    """The shard as another engine version would have written it: header edited, length and
+    checksum made consistent again (the layout is in core/gapcast/output/shard_file.hpp)."""
+    magic = b"GAPCAST-SHARD\n"
+    at = len(magic) + 4
+    (length,) = struct.unpack_from("<Q", data, at)
+    header = json.loads(data[at + 8:at + 8 + length])
+    header["info"]["engine_version"] = version
+    text = json.dumps(header).encode()
+    body = data[:at] + struct.pack("<Q", len(text)) + text + data[at + 8 + length:-64]
+    return body + hashlib.sha256(body).hexdigest().encode()
+
+
+def test_shards_of_another_engine_version_refuse_to_merge(gc):
+    a = gc.run(SCENARIOS, **RUN, shard=(0, 120))
+    b = gc.run(SCENARIOS, **RUN, shard=(120, 240)).to_bytes()
+    assert gc.Results.merge([a, _with_engine_version(b, gc.__version__)]).samples == 240
+    with pytest.raises(ValueError, match="different engines: gapcast .* and 9.9.9"):
+        gc.Results.merge([a, _with_engine_version(b, "9.9.9")])
 
 
 def test_overlapping_and_missing_ranges_are_named(gc):

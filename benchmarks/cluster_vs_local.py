@@ -3,10 +3,11 @@ then on a distributed.LocalCluster of two worker processes (one thread each) thr
 `gapcast compare ... --scheduler`, one after the other in the same run; wall times, peak
 memory, and whether the result files are byte-identical.
 
-    python3 benchmarks/distributed.py [path/to/gapcast] [samples (default 1000000)]
+    python3 benchmarks/cluster_vs_local.py [path/to/gapcast] [samples (default 1000000)]
 
 Needs Dask (pip install "gapcast[dask]") and /usr/bin/time. Work files go to a temporary
-directory that is removed at the end.
+directory that is removed at the end. (Not named distributed.py: tests put this folder on
+sys.path, where that name would hide Dask's own package from its worker processes.)
 """
 
 from __future__ import annotations
