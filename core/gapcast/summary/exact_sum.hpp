@@ -57,7 +57,7 @@ class ExactSum {
       // The inner loop runs without the carry check: the block never exceeds what the chunks
       // can take before the next propagation.
       const std::size_t block = std::min<std::size_t>(n, adds_left_);
-      for (std::size_t i = 0; i < block; ++i) add_unchecked(values[i]);
+      add_block(values, block);
       values += block;
       n -= block;
       adds_left_ -= static_cast<std::uint32_t>(block);
@@ -103,8 +103,19 @@ class ExactSum {
   // int64 range through 2047 adds, each adding less than 2^52 in magnitude to it.
   static constexpr std::uint32_t kAddsBetweenCarries = 2047;
 
-  // The per-value work, in the header so that it inlines into the caller's loop.
   void add_unchecked(double v) noexcept {
+    const Pieces p = pieces_of(v);
+    chunks_[p.index] += p.low;
+    chunks_[p.index + 1] += p.high;
+  }
+
+  // The pieces of one value: the chunk index they start at, and the two signed (two's
+  // complement) pieces for chunks index and index + 1.
+  struct Pieces {
+    std::size_t index;
+    std::uint64_t low, high;
+  };
+  static Pieces pieces_of(double v) noexcept {
     const auto bits = std::bit_cast<std::uint64_t>(v);
     const auto field = static_cast<std::uint32_t>(bits >> 52) & 0x7FFU;
     const std::uint64_t is_normal = field != 0 ? 1U : 0U;
@@ -113,7 +124,6 @@ class ExactSum {
     // 2^-1074 for denormals; scaled by 2^1074 that is bit `position` of the integer sum.
     const auto position = field - static_cast<std::uint32_t>(is_normal);
     const std::uint32_t shift = position & 31U;
-    const std::size_t index = position >> 5U;
     // Low piece: under 2^32. High piece: the rest, under 2^52 since mantissa < 2^53 and
     // shift < 32 (and 32 - shift is in 1..32, a valid shift of a 64-bit value).
     const std::uint64_t low = (mantissa << shift) & 0xFFFFFFFFU;
@@ -121,8 +131,30 @@ class ExactSum {
     // All ones for a negative value: (x ^ m) - m is then -x, without a hard-to-predict branch.
     // The chunks are unsigned words read as two's complement, so wrapping is defined behaviour.
     const std::uint64_t negate = std::uint64_t{0} - (bits >> 63U);
-    chunks_[index] += (low ^ negate) - negate;
-    chunks_[index + 1] += (high ^ negate) - negate;
+    return {position >> 5U, (low ^ negate) - negate, (high ^ negate) - negate};
+  }
+
+  // Adds n <= adds_left_ values. The values of one summary cell mostly share their chunk pair,
+  // so their pieces are summed in two registers while the pair stays the same and added to the
+  // chunks when it changes: integer sums, so the chunks end exactly as after one add per value,
+  // without a store-to-load round trip through the same chunk for every value. The bound on
+  // the chunks holds as it does value by value: the pending sums are at most `n` pieces each.
+  void add_block(const double* values, std::size_t n) noexcept {
+    if (n == 0) return;
+    Pieces run = pieces_of(values[0]);
+    for (std::size_t i = 1; i < n; ++i) {
+      const Pieces p = pieces_of(values[i]);
+      if (p.index == run.index) {
+        run.low += p.low;
+        run.high += p.high;
+      } else {
+        chunks_[run.index] += run.low;
+        chunks_[run.index + 1] += run.high;
+        run = p;
+      }
+    }
+    chunks_[run.index] += run.low;
+    chunks_[run.index + 1] += run.high;
   }
 
   void propagate_carries() noexcept;
