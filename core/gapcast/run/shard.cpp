@@ -1,6 +1,7 @@
 #include "gapcast/run/shard.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace gapcast {
@@ -103,6 +104,7 @@ ShardMerger::ShardMerger(std::optional<RunShard> description)
     : description_(std::move(description)) {}
 
 void ShardMerger::add(RunShard shard) {
+  if (finished_) throw std::logic_error("ShardMerger::add: the merge was finished already");
   if (shard.range.begin == shard.range.end) return;  // a shard of no samples adds nothing
   if (description_) {
     const auto why = shard_mismatch(*description_, shard);
@@ -158,6 +160,7 @@ void ShardMerger::fold(RunShard shard) {
 
 Results ShardMerger::finish() {
   if (taken_ == 0) throw ShardMergeError("no shards to merge");
+  if (finished_) throw std::logic_error("ShardMerger::finish: the merge was finished already");
   const std::uint64_t samples = reference_->info.samples;
   if (next_ != samples) {
     const std::uint64_t gap_end = ahead_.empty() ? samples : ahead_.begin()->first;
@@ -173,6 +176,7 @@ Results ShardMerger::finish() {
   }
   detail::finish_statistics(merged_->summaries, results);
   merged_.reset();
+  finished_ = true;
   return results;
 }
 

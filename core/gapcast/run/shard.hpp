@@ -75,13 +75,15 @@ class ShardMerger {
   explicit ShardMerger(std::optional<RunShard> description = std::nullopt);
 
   /// Takes one shard. Throws ShardMergeError, keeping the shards taken so far, when it belongs
-  /// to another run (shard_mismatch) or overlaps a shard already taken.
+  /// to another run (shard_mismatch) or overlaps a shard already taken; std::logic_error after
+  /// finish().
   void add(RunShard shard);
   /// Shards taken but not yet folded in (they wait for samples before them).
   [[nodiscard]] std::size_t pending() const { return ahead_.size(); }
   /// Shards taken so far.
   [[nodiscard]] std::size_t taken() const { return taken_; }
-  /// The merged run. Throws ShardMergeError when no shard was taken or samples are missing.
+  /// The merged run, once. Throws ShardMergeError when no shard was taken or samples are
+  /// missing, std::logic_error when called again.
   Results finish();
 
  private:
@@ -94,6 +96,7 @@ class ShardMerger {
   std::map<std::uint64_t, std::uint64_t> ranges_;  ///< every range taken: begin -> end
   std::uint64_t next_ = 0;
   std::size_t taken_ = 0;
+  bool finished_ = false;
 };
 
 /// Merges the shards of one run into its Results, ordering them by range first (so the order

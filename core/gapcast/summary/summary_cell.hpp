@@ -221,9 +221,9 @@ class SummaryCell {
 
   /// A weighted cell's own state. Weights are kept relative to `scale`, the first positive
   /// weight of a finite value, for the reason WeightedQuantileSketch gives: equal weights are
-  /// then exactly 1 and the weighted mean is the unweighted one bit for bit. The cell's
-  /// The cell's exact_ holds sum(r v), r = w / scale: the products are rounded, their sum is
-  /// exact, so with equal weights (r = 1) it is the unweighted cell's sum bit for bit.
+  /// then exactly 1 and the weighted mean is the unweighted one bit for bit. The cell's exact_
+  /// holds sum(r v), r = w / scale: the products are rounded, their sum is exact, so with equal
+  /// weights (r = 1) it is the unweighted cell's sum bit for bit.
   struct Weighted {
     explicit Weighted(double accuracy) : sketch(accuracy) {}
     WeightedQuantileSketch sketch;
@@ -329,7 +329,6 @@ class SummaryCell {
     note_infinite(v);
     if (!probability) sketch_.add(v);
   }
-
 
   QuantileSketch sketch_;
   ExactSum exact_;  ///< sum of the finite values (weighted cells: of r v, see Weighted)

@@ -464,3 +464,17 @@ TEST(ShardMerger, NamesTheOverlapAndTheGapWhateverTheArrivalOrder) {
 
 }  // namespace
 }  // namespace gapcast
+
+namespace gapcast {
+namespace {
+
+TEST(ShardMerger, FinishesOnce) {
+  ShardMerger merger;
+  merger.add(shard_of(0, kSamples));
+  (void)merger.finish();
+  EXPECT_THROW((void)merger.finish(), std::logic_error);
+  EXPECT_THROW(merger.add(shard_of(0, 10)), std::logic_error);
+}
+
+}  // namespace
+}  // namespace gapcast
