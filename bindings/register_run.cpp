@@ -340,17 +340,6 @@ class PyShardMerger {
   bool have_command_ = false;
 };
 
-/// Merges shards (bytes in the shard format, any order) into one run's results payload, as
-/// run_scenarios returns it; the manifest records the whole run's command and inputs, taken
-/// from the description or the first shard. ValueError names a malformed shard (by position)
-/// or what keeps the shards from merging.
-py::dict merge_shard_bytes(const std::vector<py::bytes>& encoded,
-                           const std::optional<py::bytes>& description_bytes) {
-  PyShardMerger merger(description_bytes);
-  for (const auto& shard : encoded) merger.add(shard);
-  return merger.finish();
-}
-
 /// What run_sensitivity and analyse_sensitivity_rows return to Python: the files' contents by
 /// name (what `gapcast sensitivity --out` writes, byte for byte) and, with keep_values, the
 /// evaluated inputs and outputs as arrays.
@@ -529,7 +518,7 @@ manifest (recording `command`, and `inputs`: JSON saying how the scenarios were 
         py::arg("ensemble_path") = std::string(),
         "Runs samples [start, stop) of the run `options` describe, as run() does, and returns "
         "the shard as bytes (the shard format, output/shard_file.hpp): summaries only, whose "
-        "size does not grow with the sample count. merge_shards() joins the shards of a run "
+        "size does not grow with the sample count. ShardMerger joins the shards of a run "
         "into results bit-identical to run()'s. ValueError for a range or run that cannot be "
         "sharded (conditioned, raw output, central).");
   py::class_<PyShardMerger>(m, "ShardMerger",
@@ -545,13 +534,6 @@ manifest (recording `command`, and `inputs`: JSON saying how the scenarios were 
                              "Shards taken but waiting for earlier samples.")
       .def("finish", &PyShardMerger::finish,
            "The merged results payload; ValueError when samples are missing.");
-  m.def("merge_shards", &merge_shard_bytes, py::arg("shards"),
-        py::arg("description") = std::optional<py::bytes>(),
-        "Merges shard bytes of one run (any order) into the results payload run() returns. "
-        "With `description` (describe_run()'s bytes), the results describe the scenarios, and "
-        "record the command and inputs, as the description does. ValueError names a malformed "
-        "shard, shards of different runs (what differs), overlapping ranges or missing "
-        "samples.");
   m.def(
       "describe_run",
       [](const std::vector<Scenario>& scenarios, const py::dict& options_given,
@@ -571,7 +553,7 @@ manifest (recording `command`, and `inputs`: JSON saying how the scenarios were 
       py::arg("scenarios"), py::arg("options"), py::kw_only(), py::arg("baseline") = nullptr,
       py::arg("command") = std::vector<std::string>{}, py::arg("inputs") = std::string(),
       "The run's description as an empty shard (samples 0:0): scenarios and assumptions as "
-      "these scenario objects give them, the options, command and inputs. merge_shards() "
+      "these scenario objects give them, the options, command and inputs. ShardMerger "
       "takes it as `description`.");
   m.def(
       "sensitivity_evaluations",

@@ -245,8 +245,8 @@ def run_command_on_client(client: Any, program: str, arguments: list[str], sampl
                           shards: int | None, out_dir: Path,
                           progress: Callable[[int], None] | None) -> list[Path]:
     """Runs the command ``program arguments`` (``compare A.json B.json -n N ...``, without
-    --out) as shards on the cluster, writes the shard files into `out_dir` and returns them
-    in sample order."""
+    --out) as shards on the cluster, writes each shard file into `out_dir` as it arrives and
+    returns them in sample order."""
     count = default_shard_count(client, samples) if shards is None else shards
     ranges = split_samples(samples, count)
     run_id = uuid.uuid4().hex[:12]
@@ -256,8 +256,8 @@ def run_command_on_client(client: Any, program: str, arguments: list[str], sampl
                                stop, key=f"gapcast-command-shard-{run_id}-{start}",
                                pure=False, retries=TASK_RETRIES)
         futures[future] = (start, stop)
-    done = _gather_by_range(client, futures, progress)
-    files = []
-    for start, stop in ranges:
-        files.append(Shard(done[(start, stop)]).write(out_dir / f"{start:012d}-{stop:012d}.shard"))
-    return files
+    def path(start: int, stop: int) -> Path:
+        return out_dir / f"{start:012d}-{stop:012d}.shard"
+
+    _gather(client, futures, progress, lambda r, data: Shard(data).write(path(*r)))
+    return [path(start, stop) for start, stop in ranges]

@@ -154,24 +154,24 @@ def shard_bytes(item: Shard | bytes | str | os.PathLike[str]) -> bytes:
                     f"{type(item).__name__}")
 
 
+def _file_header(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The header of a shard file, reading only the file's first bytes."""
+    with open(path, "rb") as f:
+        head = f.read(len(_MAGIC) + 12)
+        length = struct.unpack_from("<Q", head, len(_MAGIC) + 4)[0] if len(head) == len(
+            _MAGIC) + 12 else 0
+        try:
+            return _header(head + f.read(length))
+        except ValueError as e:
+            raise ValueError(f"{os.fspath(path)}: {e}") from None
+
+
 def _range_of(item: Shard | bytes | str | os.PathLike[str]) -> tuple[int, int]:
-    """A shard's sample range from its header alone (a file's first bytes)."""
-    if isinstance(item, Shard):
-        return item.start, item.stop
-    if isinstance(item, (bytes, bytearray, memoryview)):
-        header = _header(bytes(item))
-    elif isinstance(item, (str, os.PathLike)):
-        with open(item, "rb") as f:
-            head = f.read(len(_MAGIC) + 12)
-            length = struct.unpack_from("<Q", head, len(_MAGIC) + 4)[0] if len(head) == len(
-                _MAGIC) + 12 else 0
-            try:
-                header = _header(head + f.read(length))
-            except ValueError as e:
-                raise ValueError(f"{os.fspath(item)}: {e}") from None
+    """A shard's sample range from its header alone (for a file, its first bytes)."""
+    if isinstance(item, (str, os.PathLike)):
+        header = _file_header(item)
     else:
-        raise TypeError(f"a shard must be a gapcast.Shard, bytes or a shard file's path, not "
-                        f"{type(item).__name__}")
+        header = _header(shard_bytes(item))
     start, stop = header["range"]
     return int(start), int(stop)
 
