@@ -306,7 +306,14 @@ void print_run_tables(const Results& results, const std::vector<int>& years, boo
        << (results.info.options.central ? " central sample (every parameter at its median)"
                                         : " samples")
        << ", seed " << results.info.options.seed << ", " << results.scenarios.size()
-       << " scenario(s), " << results.dates.front() << " to " << results.dates.back() << "\n\n";
+       << " scenario(s), " << format_year_month(results.info.start) << " to "
+       << format_year_month(results.info.options.horizon);
+  const RunOptions& o = results.info.options;
+  if (!o.metrics.empty() || !o.dates.empty()) {
+    head << ", recording " << results.metrics.size() << " metric(s) at "
+         << results.dates.size() << " month(s)";
+  }
+  head << "\n\n";
   std::cout << head.str() << summary_table(results, months);
   if (compare) std::cout << comparison_table(results, months);
 }
@@ -355,6 +362,13 @@ Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, boo
   f.add(*cmd, "quantile_accuracy", "--quantile-accuracy",
         "Relative accuracy of the streaming quantile summaries, 0.001 to 0.1 (memory per "
         "summary grows as 1/accuracy)");
+  f.add(*cmd, "metrics", "--metrics",
+        "Series metrics to record, comma-separated (default: all of them; an unknown name "
+        "is refused with the list); scalar metrics are always recorded. Fewer metrics and "
+        "--dates fold fewer summaries, which is most of a run's cost beyond the model itself");
+  f.add(*cmd, "dates", "--dates",
+        "Output months to record, comma-separated YYYY-MM (default: every month from the "
+        "start to --horizon)");
   cmd->add_option("--years", args->years,
                   "Years whose December the terminal tables show (default: two years in, "
                   "mid-range, last month)")
@@ -364,7 +378,8 @@ Command add_run_command(CLI::App& app, const std::vector<std::string>& argv, boo
   cmd->add_flag("--no-progress", args->no_progress, "Do not show progress on stderr");
   cmd->add_flag("--raw", args->raw,
                 "Also write samples.csv, one row per sample and scenario: the sample index, "
-                "the scalar metrics, every metric every January (or at --raw-dates) and every "
+                "the scalar metrics, every recorded metric every January (or at --raw-dates; "
+                "with --dates, at those months) and every "
                 "drawn world parameter as the model used it (columns world.<parameter>, e.g. "
                 "world.chips.h20.tpp), so any sample can be recomputed from --seed "
                 "(docs/model.md §14); memory grows with the sample count");

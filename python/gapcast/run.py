@@ -70,6 +70,13 @@ def _progress_callback(progress: ProgressLike, total: int) -> tuple[Any, Any]:
     raise TypeError("progress must be True, False, None or a callable(done, total)")
 
 
+def _names(given: str | Sequence[str] | None) -> list[str] | None:
+    """A name or a list of names (metrics, months) as the list the engine's options take."""
+    if given is None:
+        return None
+    return [given] if isinstance(given, str) else list(given)
+
+
 def _command(scenarios: Sequence[Scenario], options: Mapping[str, Any]) -> list[str]:
     """The call recorded in the manifest: a runnable `python -c` line when every scenario is
     an unchanged file, otherwise the scenarios' labels and fingerprints."""
@@ -137,6 +144,8 @@ def run(
     baseline: ScenarioLike | None = None,
     quantiles: Sequence[float] | None = None,
     quantile_accuracy: float | None = None,
+    metrics: str | Sequence[str] | None = None,
+    dates: str | Sequence[str] | None = None,
     rtol: float | None = None,
     atol: float | None = None,
     max_step_months: float | None = None,
@@ -176,6 +185,13 @@ def run(
         quantiles: quantile levels to report, in (0, 1) (default 0.05, 0.25, 0.5, 0.75,
             0.95).
         quantile_accuracy: relative accuracy of the streaming quantile summaries.
+        metrics: the series metrics to record (a name or a list of names; default all of
+            them). Scalar metrics are always recorded. Recording fewer metrics, or fewer
+            ``dates``, skips their summaries, which is most of a run's cost beyond the model
+            itself: the interactive way to ask one question. An unknown name raises
+            ValueError with the valid ones.
+        dates: the output months to record (``"YYYY-MM"`` or a list; default every month
+            from the start to ``horizon``).
         rtol, atol, max_step_months, max_steps: ODE solver settings.
         keep_raw: also keep per-sample values (see :meth:`Results.raw_dataset`).
         raw_dates: months (``"YYYY-MM"``) at which to keep raw series; default every January.
@@ -232,6 +248,8 @@ def run(
         "quantiles": None if quantiles is None else list(quantiles)
         if not isinstance(quantiles, (str, bytes)) else quantiles,
         "quantile_accuracy": quantile_accuracy,
+        "metrics": _names(metrics),
+        "dates": _names(dates),
         "wave_size": wave_size,
         "keep_raw": keep_raw,
         "raw_dates": None if raw_dates is None else list(raw_dates)

@@ -74,3 +74,33 @@ def test_edits_in_python_match_command_line_overrides(cli, tmp_path):
                   .with_levers(enforcement_intensity=0.75))
     gapcast.run(edited, samples=50, progress=False).write(tmp_path / "py")
     assert_same_files(tmp_path / "cli", tmp_path / "py", COMPARED)
+
+
+def test_a_recording_selection_is_the_same_from_both(cli, tmp_path):
+    files = [str(scenario_file("baseline")), str(scenario_file("comprehensive_embargo"))]
+    run_cli(cli, ["compare", *files, "--samples", "90", "--seed", "4", "--metrics",
+                  "gap_training,denied_training_vs_baseline", "--dates", "2030-12,2027-12",
+                  "--raw", "--out", str(tmp_path / "cli")])
+    results = gapcast.run(files, samples=90, seed=4, keep_raw=True,
+                          metrics=["gap_training", "denied_training_vs_baseline"],
+                          dates=["2030-12", "2027-12"], progress=False)
+    results.write(tmp_path / "py")
+    assert_same_files(tmp_path / "cli", tmp_path / "py", (*COMPARED, "samples.csv"))
+    header = (tmp_path / "cli" / "samples.csv").read_text().splitlines()[0]
+    assert "gap_training@2027-12" in header and "gap_inference@" not in header
+    # The directory reads back with its selection, and reproduces byte for byte.
+    back = gapcast.Results.read(tmp_path / "cli")
+    assert back.metrics == ["gap_training", "denied_training_vs_baseline"]
+    done = subprocess.run([str(cli), "reproduce", str(tmp_path / "cli" / "manifest.json")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_bad_recording_selection_exits_2_and_writes_nothing(cli, tmp_path):
+    out = tmp_path / "never"
+    done = subprocess.run([str(cli), "run", str(scenario_file("baseline")), "--metrics",
+                           "gap_trainig", "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert ('--metrics: unknown metric "gap_trainig" (did you mean "gap_training"?); '
+            'metrics: target_training_effective,') in done.stderr
+    assert not out.exists()

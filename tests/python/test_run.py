@@ -189,6 +189,40 @@ def test_raw_dates_and_limit():
         gapcast.run(BASELINE, samples=10, keep_raw=True, raw_dates=["2020-01"], progress=False)
 
 
+def test_a_metric_selection_records_the_full_runs_cells_only():
+    full = gapcast.run([BASELINE, EMBARGO], samples=150, seed=3, horizon="2030-12",
+                       progress=False)
+    picked = gapcast.run([BASELINE, EMBARGO], samples=150, seed=3, horizon="2030-12",
+                         metrics=["gap_training_months", "gap_training"],
+                         dates=["2030-12", "2027-06"], progress=False)
+    assert picked.metrics == ["gap_training", "gap_training_months"]  # catalogue order
+    assert picked.date_labels == ["2027-06", "2030-12"]
+    m = [full.metrics.index(name) for name in picked.metrics]
+    d = [full.date_labels.index(date) for date in picked.date_labels]
+    np.testing.assert_array_equal(picked.series, full.series[:, m][:, :, d])
+    np.testing.assert_array_equal(picked.scalars, full.scalars)
+    # One name or month may be given as a string; the metric reads as usual.
+    one = gapcast.run(BASELINE, samples=20, metrics="gap_inference", dates="2029-03",
+                      progress=False)
+    assert one.metric("gap_inference").shape == (1, 1, len(one.stats))
+    assert one.info["options"]["metrics"] == ["gap_inference"]
+
+
+def test_a_bad_metric_selection_names_the_valid_choices():
+    with pytest.raises(ValueError, match=r'metrics: unknown metric "gap_trainig" '
+                                         r'\(did you mean "gap_training"\?\); metrics: '
+                                         r'target_training_effective, '):
+        gapcast.run(BASELINE, samples=10, metrics=["gap_trainig"], progress=False)
+    with pytest.raises(ValueError, match="threshold_month is a scalar metric"):
+        gapcast.run(BASELINE, samples=10, metrics="threshold_month", progress=False)
+    with pytest.raises(ValueError, match="dates: 2036-01 is after the horizon 2035-12"):
+        gapcast.run(BASELINE, samples=10, dates=["2036-01"], progress=False)
+    with pytest.raises(ValueError, match="dates: 2025-12 is before the start month 2026-01"):
+        gapcast.run(BASELINE, samples=10, dates=["2025-12"], progress=False)
+    with pytest.raises(TypeError, match="metrics"):
+        gapcast.run(BASELINE, samples=10, metrics=[3], progress=False)
+
+
 def test_python_defaults_are_the_engines():
     # run()'s explicit defaults must be the engine's (and so the command's): a run without
     # options is the same run from both.

@@ -78,9 +78,9 @@ std::string header_json(const ShardPayload& payload) {
 /// before summarising, the catalogues being this engine's own.
 Results results_from_header(const json& j) {
   Results r;
-  r.metrics = series_metric_catalogue();
-  r.scalar_metrics = scalar_metric_catalogue();
   r.info = run_info_from_json(j.at("info"));
+  r.metrics = recorded_series_metrics(r.info.options);
+  r.scalar_metrics = scalar_metric_catalogue();
   for (const auto& s : j.at("scenarios")) r.scenarios.push_back(scenario_from_json(s));
   r.dates = j.at("dates").get<std::vector<std::string>>();
   r.quantiles = j.at("quantiles").get<std::vector<double>>();

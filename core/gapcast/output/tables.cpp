@@ -155,7 +155,8 @@ std::string comparison_table(const Results& r, const std::vector<std::size_t>& m
   for (const auto& s : r.scenarios) name_width = std::max(name_width, s.name.size() + 2);
   out += "Months until the target reaches the capability threshold (" +
          format_compact(r.info.options.threshold_multiple) +
-         "x the frontier's effective training compute in " + r.dates.front() + ")\n";
+         "x the frontier's effective training compute in " + format_year_month(r.info.start) +
+         ")\n";
   out += pad("scenario", name_width) + pad("reached (months from start)", 30) +
          pad("delay vs no controls", 28) + pad("delay vs baseline", 28) + "\n";
   for (std::size_t s = 0; s < r.scenarios.size(); ++s) {

@@ -33,10 +33,10 @@ std::size_t wave_size(const RunOptions& options, const CellLayout& layout, std::
 Results results_skeleton(const std::vector<Scenario>& scenarios, const RunPlan& plan,
                          const RunOptions& options) {
   Results results;
-  results.metrics = series_metric_catalogue();
+  results.metrics = recorded_series_metrics(options);
   results.scalar_metrics = scalar_metric_catalogue();
   results.quantiles = options.quantiles;
-  for (std::size_t k = 0; k < plan.months; ++k) {
+  for (std::size_t k : plan.recorded_months) {
     results.dates.push_back(format_year_month(add_months(plan.start, static_cast<int>(k))));
   }
   for (std::size_t s = 0; s < scenarios.size(); ++s) {
@@ -47,11 +47,44 @@ Results results_skeleton(const std::vector<Scenario>& scenarios, const RunPlan& 
                                              sc.files, plan.scenarios[s].baseline >= 0});
   }
   if (options.keep_raw) {
-    results.raw_date_indices = plan.raw_date_indices;
+    // The plan's raw months count from the start; Results' index its recorded dates.
+    for (std::size_t k : plan.raw_date_indices) {
+      const auto at = std::find(plan.recorded_months.begin(), plan.recorded_months.end(), k);
+      results.raw_date_indices.push_back(
+          static_cast<std::size_t>(at - plan.recorded_months.begin()));
+    }
     results.raw_parameter_names = plan.raw_parameter_names;
   }
   return results;
 }
+
+/// The values the summaries record, row by row: a wave's rows themselves when everything is
+/// recorded, else the recorded cells gathered into rows of the summaries' layout (a copy is
+/// cheap beside folding the cells that are left out).
+class SelectedRows {
+ public:
+  explicit SelectedRows(const RunPlan& plan)
+      : columns_(plan.summary_columns()), row_size_(plan.row_layout().row_size()) {}
+
+  const double* rows(Workers& workers, const WaveBuffer& wave, std::size_t count) {
+    if (columns_.empty()) return wave.rows.data();
+    const std::size_t width = columns_.size();
+    gathered_.resize(count * width);
+    workers.parallel_for(count, 16, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t j = begin; j != end; ++j) {
+        const double* from = &wave.rows[j * row_size_];
+        double* to = &gathered_[j * width];
+        for (std::size_t c = 0; c < width; ++c) to[c] = from[columns_[c]];
+      }
+    });
+    return gathered_.data();
+  }
+
+ private:
+  std::vector<std::size_t> columns_;
+  std::size_t row_size_;
+  std::vector<double> gathered_;
+};
 
 /// Appends one sample's drawn parameters for each scenario: the values of that scenario's
 /// world in their columns, NaN in the columns of parameters its world does not have.
@@ -78,7 +111,7 @@ void keep_raw_values(const WaveBuffer& wave, std::size_t count, const CellLayout
   for (std::size_t j = 0; j < count; ++j) {
     const double* row = &wave.rows[j * row_size];
     for (std::size_t s = 0; s < layout.scenarios; ++s) {
-      for (std::size_t m = 0; m < layout.metrics; ++m) {
+      for (std::size_t m : plan.recorded_metrics) {
         for (std::size_t d : plan.raw_date_indices) {
           results.raw_series.push_back(row[layout.series_offset(s) + m * layout.months + d]);
         }
@@ -256,12 +289,13 @@ PartialRun run_range(const std::vector<Scenario>& scenarios, const RunOptions& o
                              std::to_string(plan.samples) + " samples, got " +
                              std::to_string(range.begin) + ":" + std::to_string(range.end));
   }
-  const CellLayout layout{plan.scenario_count(), detail::metric_count, plan.months,
-                          detail::scalar_count};
+  const CellLayout layout = plan.row_layout();
   Results results = results_skeleton(scenarios, plan, options);
   const auto observed = locate_observations(options, scenarios, plan, layout, results);
   const bool conditioned = !observed.empty();
-  RunSummaries summaries(layout, results.metrics, options.quantile_accuracy, conditioned);
+  RunSummaries summaries(plan.summary_layout(), results.metrics, options.quantile_accuracy,
+                         conditioned);
+  SelectedRows selected(plan);
   std::vector<double> weights;
   WeightTotals weight_totals;
   weight_totals.zero_likelihood.assign(observed.size(), 0);
@@ -290,12 +324,13 @@ PartialRun run_range(const std::vector<Scenario>& scenarios, const RunOptions& o
     }
     // Each block of neighbouring cells takes the wave's values in sample order, so the
     // summaries do not depend on which thread folds which block.
-    workers.parallel_for(context.ensemble_only ? 0 : layout.row_size(), 32,
+    const double* recorded = context.ensemble_only ? nullptr : selected.rows(workers, wave, count);
+    workers.parallel_for(context.ensemble_only ? 0 : summaries.cell_count(), 32,
                          [&](std::size_t begin, std::size_t end) {
       if (conditioned) {
-        summaries.fold_cells_weighted(wave.rows.data(), weights.data(), count, begin, end);
+        summaries.fold_cells_weighted(recorded, weights.data(), count, begin, end);
       } else {
-        summaries.fold_cells(wave.rows.data(), count, begin, end);
+        summaries.fold_cells(recorded, count, begin, end);
       }
     });
     for (std::size_t j = 0; j < count; ++j) total_steps += wave.steps[j];

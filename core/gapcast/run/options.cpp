@@ -171,6 +171,23 @@ const nlohmann::json& list_from_json(std::string_view option, const nlohmann::js
   return v;
 }
 
+/// A list of metric names (metrics, ensemble_metrics); checked against the catalogue by
+/// validate().
+std::vector<std::string> names_from_json(std::string_view option, const nlohmann::json& v) {
+  std::vector<std::string> names;
+  for (const auto& m : list_from_json(option, v)) {
+    if (!m.is_string()) fail(option, "expected metric names, got " + json_type(m), Kind::type);
+    names.push_back(m.get<std::string>());
+  }
+  return names;
+}
+
+std::vector<std::string> names_from_text(std::string_view text) {
+  std::vector<std::string> names;
+  for (auto item : split_commas(text)) names.emplace_back(item);
+  return names;
+}
+
 /// How to read, write and parse one option: the single table behind to_json,
 /// run_options_from_json and set_run_option.
 struct OptionField {
@@ -290,6 +307,12 @@ const std::vector<OptionField>& fields() {
        [](RunOptions& o, std::string_view t) {
          o.wave_size = static_cast<std::size_t>(count_from_text("wave_size", t));
        }},
+      {"metrics", [](const RunOptions& o) { return nlohmann::ordered_json(o.metrics); },
+       [](RunOptions& o, const J& v) { o.metrics = names_from_json("metrics", v); },
+       [](RunOptions& o, std::string_view t) { o.metrics = names_from_text(t); }},
+      {"dates", [](const RunOptions& o) { return months_json(o.dates); },
+       [](RunOptions& o, const J& v) { o.dates = months_from_json("dates", v); },
+       [](RunOptions& o, std::string_view t) { o.dates = months_from_text("dates", t); }},
       {"keep_raw", [](const RunOptions& o) { return nlohmann::ordered_json(o.keep_raw); },
        [](RunOptions& o, const J& v) { o.keep_raw = bool_from_json("keep_raw", v); },
        [](RunOptions& o, std::string_view t) { o.keep_raw = bool_from_text("keep_raw", t); }},
@@ -334,18 +357,9 @@ const std::vector<OptionField>& fields() {
       {"ensemble_metrics",
        [](const RunOptions& o) { return nlohmann::ordered_json(o.ensemble_metrics); },
        [](RunOptions& o, const J& v) {
-         o.ensemble_metrics.clear();
-         for (const auto& m : list_from_json("ensemble_metrics", v)) {
-           if (!m.is_string()) {
-             fail("ensemble_metrics", "expected metric names, got " + json_type(m), Kind::type);
-           }
-           o.ensemble_metrics.push_back(m.get<std::string>());
-         }
+         o.ensemble_metrics = names_from_json("ensemble_metrics", v);
        },
-       [](RunOptions& o, std::string_view t) {
-         o.ensemble_metrics.clear();
-         for (auto item : split_commas(t)) o.ensemble_metrics.emplace_back(item);
-       }},
+       [](RunOptions& o, std::string_view t) { o.ensemble_metrics = names_from_text(t); }},
       {"ensemble_dates", [](const RunOptions& o) { return months_json(o.ensemble_dates); },
        [](RunOptions& o, const J& v) { o.ensemble_dates = months_from_json("ensemble_dates", v); },
        [](RunOptions& o, std::string_view t) {
@@ -385,6 +399,24 @@ const std::vector<std::string>& run_option_names() {
 
 namespace {
 
+/// Every name is one of `known` (else the valid names, and the closest), and none is repeated.
+void check_metric_names(std::string_view option, const std::vector<std::string>& names,
+                        const std::vector<std::string>& known) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto& name = names[i];
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string problem = "unknown metric \"" + name + "\"";
+      if (auto near = closest_match(name, known)) problem += " (did you mean \"" + *near + "\"?)";
+      std::string all;
+      for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
+      fail(option, problem + "; metrics: " + all);
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (names[j] == name) fail(option, name + " is given twice");
+    }
+  }
+}
+
 /// The ensemble options: known metric names (with the valid list), no repeats, months within
 /// the horizon, and none of them without `ensemble`.
 void validate_ensemble(const RunOptions& o) {
@@ -397,23 +429,38 @@ void validate_ensemble(const RunOptions& o) {
   std::vector<std::string> known;
   for (const auto& m : series_metric_catalogue()) known.push_back(m.name);
   for (const auto& m : scalar_metric_catalogue()) known.push_back(m.name);
-  for (std::size_t i = 0; i < o.ensemble_metrics.size(); ++i) {
-    const auto& name = o.ensemble_metrics[i];
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      std::string problem = "unknown metric \"" + name + "\"";
-      if (auto near = closest_match(name, known)) problem += " (did you mean \"" + *near + "\"?)";
-      std::string all;
-      for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
-      fail("ensemble_metrics", problem + "; metrics: " + all);
-    }
-    for (std::size_t j = 0; j < i; ++j) {
-      if (o.ensemble_metrics[j] == name) fail("ensemble_metrics", name + " is given twice");
-    }
-  }
+  check_metric_names("ensemble_metrics", o.ensemble_metrics, known);
   check_month_list("ensemble_dates", o.ensemble_dates, o.horizon);
 }
 
+/// The recording selection: series metric names only (scalar metrics are always recorded, so
+/// naming one is a mistake worth reporting), months within the horizon.
+void validate_selection(const RunOptions& o) {
+  std::vector<std::string> series;
+  for (const auto& m : series_metric_catalogue()) series.push_back(m.name);
+  for (const auto& m : scalar_metric_catalogue()) {
+    if (std::find(o.metrics.begin(), o.metrics.end(), m.name) != o.metrics.end()) {
+      fail("metrics", m.name + " is a scalar metric, which every run records; name series "
+                               "metrics only");
+    }
+  }
+  check_metric_names("metrics", o.metrics, series);
+  check_month_list("dates", o.dates, o.horizon);
+}
+
 }  // namespace
+
+std::vector<MetricInfo> recorded_series_metrics(const RunOptions& options) {
+  std::vector<MetricInfo> recorded;
+  for (const auto& m : series_metric_catalogue()) {
+    if (options.metrics.empty() ||
+        std::find(options.metrics.begin(), options.metrics.end(), m.name) !=
+            options.metrics.end()) {
+      recorded.push_back(m);
+    }
+  }
+  return recorded;
+}
 
 const std::vector<std::string>& default_ensemble_metrics() {
   static const std::vector<std::string> names = {
@@ -469,10 +516,17 @@ void validate(const RunOptions& o) {
     fail("wave_size", "must be 0 (automatic) or at most " + std::to_string(Limits::max_wave_size) +
                           ", got " + std::to_string(o.wave_size));
   }
+  validate_selection(o);
   if (!o.keep_raw && !o.raw_dates.empty()) {
     fail("raw_dates", "has no effect unless per-sample values are kept (keep_raw)");
   }
   check_month_list("raw_dates", o.raw_dates, o.horizon);
+  for (const YearMonth d : o.raw_dates) {
+    if (!o.dates.empty() && std::find(o.dates.begin(), o.dates.end(), d) == o.dates.end()) {
+      fail("raw_dates", format_year_month(d) + " is not among the recorded months (dates); "
+                        "add it there or leave it out");
+    }
+  }
   if (o.raw_limit_bytes > Limits::max_raw_limit_bytes) {
     fail("raw_limit_bytes", "must be at most " + std::to_string(Limits::max_raw_limit_bytes) +
                                 ", got " + std::to_string(o.raw_limit_bytes));

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gapcast/metrics/metrics.hpp"
 #include "gapcast/model/model.hpp"
 #include "gapcast/run/observations.hpp"
 #include "gapcast/util/dates.hpp"
@@ -41,7 +42,14 @@ struct RunOptions {
   /// Samples integrated between two summary updates. 0 picks a size from a memory budget.
   /// Results do not depend on it; larger waves only amortise the summaries' memory traffic.
   std::size_t wave_size = 0;
-  /// Keep per-sample values (Results::raw_*) at these output months (empty: every January).
+  /// What the summaries record (`--metrics`/`--dates`, run(metrics=, dates=)): the series metrics (names from
+  /// the catalogue; empty: every one) at the output months (empty: every month from the start
+  /// to the horizon). Scalar metrics are always recorded. A smaller selection folds fewer
+  /// summary cells, which is most of a run's cost beyond the integrations.
+  std::vector<std::string> metrics;
+  std::vector<YearMonth> dates;
+  /// Keep per-sample values (Results::raw_*) at these output months (empty: every January, or
+  /// every recorded month when `dates` selects some); they must be recorded months.
   /// Refused when they would exceed raw_limit_bytes.
   bool keep_raw = false;
   std::vector<YearMonth> raw_dates;
@@ -117,6 +125,10 @@ double parse_option_number(std::string_view option, std::string_view text);
 
 /// The JSON names of every option, in order (for "did you mean" and documentation).
 const std::vector<std::string>& run_option_names();
+
+/// The series metrics a run with these options records, in catalogue order: the catalogue
+/// itself, or the entries named by `metrics`.
+std::vector<MetricInfo> recorded_series_metrics(const RunOptions& options);
 
 /// The metrics an ensemble keeps when none are named: the gaps, the target's compute and
 /// hardware, the US stock, domestic output, the import pressure and the paired effects against

@@ -1,5 +1,6 @@
 #include "gapcast/run/plan.hpp"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -77,27 +78,56 @@ void plan_raw_parameters(RunPlan& plan) {
   }
 }
 
+/// The index of output month `d` from the start; a month before the start is refused as a
+/// value of `option` (validate() has refused months after the horizon).
+std::size_t output_month(const RunPlan& plan, const char* option, YearMonth d) {
+  const int k = months_between(plan.start, d);
+  if (k < 0) {
+    throw RunOptionError(RunOptionError::Kind::value, option,
+                         format_year_month(d) + " is before the start month " +
+                             format_year_month(plan.start));
+  }
+  return static_cast<std::size_t>(k);
+}
+
+/// The recorded metrics and months (RunOptions::metrics and dates, already checked against the
+/// catalogue and the horizon; months before the start are refused here).
+void plan_selection(const RunOptions& options, RunPlan& plan) {
+  const auto& catalogue = series_metric_catalogue();
+  for (std::size_t m = 0; m < catalogue.size(); ++m) {
+    const bool chosen = options.metrics.empty() ||
+                        std::find(options.metrics.begin(), options.metrics.end(),
+                                  catalogue[m].name) != options.metrics.end();
+    if (chosen) plan.recorded_metrics.push_back(m);
+  }
+  if (options.dates.empty()) {
+    for (std::size_t k = 0; k < plan.months; ++k) plan.recorded_months.push_back(k);
+    return;
+  }
+  for (const YearMonth d : options.dates) {
+    plan.recorded_months.push_back(output_month(plan, "dates", d));
+  }
+  std::sort(plan.recorded_months.begin(), plan.recorded_months.end());
+}
+
 void plan_raw_output(const RunOptions& options, RunPlan& plan) {
   // The drawn parameters go to raw output and to an ensemble alike.
   if (options.keep_raw || options.ensemble) plan_raw_parameters(plan);
   if (!options.keep_raw) return;
-  if (options.raw_dates.empty()) {
+  if (options.raw_dates.empty() && !options.dates.empty()) {
+    // Raw values are kept at recorded months only (validate() checks given ones).
+    plan.raw_date_indices = plan.recorded_months;
+  } else if (options.raw_dates.empty()) {
     for (std::size_t k = 0; k < plan.months; ++k) {
       if (add_months(plan.start, static_cast<int>(k)).month == 1) plan.raw_date_indices.push_back(k);
     }
   }
   for (const YearMonth d : options.raw_dates) {
-    const int k = months_between(plan.start, d);
-    if (k < 0) {
-      throw RunOptionError(RunOptionError::Kind::value, "raw_dates",
-                           format_year_month(d) + " is before the start month " +
-                               format_year_month(plan.start));
-    }
-    plan.raw_date_indices.push_back(static_cast<std::size_t>(k));
+    plan.raw_date_indices.push_back(output_month(plan, "raw_dates", d));
   }
   const std::size_t per_sample =
       plan.scenario_count() *
-      (detail::metric_count * plan.raw_date_indices.size() + detail::scalar_count +
+      (plan.recorded_metrics.size() * plan.raw_date_indices.size() + detail::scalar_count +
        plan.raw_parameter_names.size()) *
       sizeof(double);
   if (per_sample * plan.samples > options.raw_limit_bytes) {
@@ -113,8 +143,7 @@ void plan_raw_output(const RunOptions& options, RunPlan& plan) {
 /// Refuses an accuracy whose worst-case summary memory (every cell's bins at their cap) is
 /// beyond what any machine running gapcast has (docs/model.md §14).
 void check_summary_memory(const RunOptions& options, const RunPlan& plan) {
-  const std::size_t cells =
-      plan.scenario_count() * (detail::metric_count * plan.months + detail::scalar_count);
+  const std::size_t cells = plan.summary_layout().row_size();
   // A conditioned run's cells hold double weights per bin, twice the bytes of counts.
   const bool weighted = !options.observations.empty();
   const double worst =
@@ -133,11 +162,38 @@ void check_summary_memory(const RunOptions& options, const RunPlan& plan) {
 
 }  // namespace
 
+CellLayout RunPlan::row_layout() const {
+  return CellLayout{scenario_count(), detail::metric_count, months, detail::scalar_count};
+}
+
+CellLayout RunPlan::summary_layout() const {
+  return CellLayout{scenario_count(), recorded_metrics.size(), recorded_months.size(),
+                    detail::scalar_count};
+}
+
+std::vector<std::size_t> RunPlan::summary_columns() const {
+  if (records_everything()) return {};
+  const CellLayout row = row_layout();
+  std::vector<std::size_t> columns;
+  for (std::size_t s = 0; s < row.scenarios; ++s) {
+    for (std::size_t m : recorded_metrics) {
+      for (std::size_t k : recorded_months) {
+        columns.push_back(row.series_offset(s) + m * row.months + k);
+      }
+    }
+  }
+  for (std::size_t s = 0; s < row.scenarios; ++s) {
+    for (std::size_t k = 0; k < row.scalars; ++k) columns.push_back(row.scalar_offset(s) + k);
+  }
+  return columns;
+}
+
 RunPlan make_plan(const std::vector<Scenario>& scenarios, const RunOptions& options,
                   std::shared_ptr<const Policy> baseline) {
   validate(options);
   RunPlan plan;
   check_start_and_horizon(scenarios, options, plan);
+  plan_selection(options, plan);
   plan.samples = options.central ? 1 : options.samples;
 
   if (!baseline) {

@@ -11,10 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "gapcast/metrics/metrics.hpp"
 #include "gapcast/model/model.hpp"
 #include "gapcast/run/options.hpp"
 #include "gapcast/sampling/world_sampler.hpp"
 #include "gapcast/scenario/scenario.hpp"
+#include "gapcast/summary/run_summaries.hpp"
 
 namespace gapcast {
 
@@ -42,6 +44,9 @@ struct RunPlan {
   std::vector<Integration> integrations;
   std::vector<ScenarioIntegrations> scenarios;       ///< one per scenario, in input order
   std::shared_ptr<const Policy> baseline;            ///< null when there is none
+  /// What the summaries record (RunOptions::metrics and dates): series metrics as indices into
+  /// the catalogue (catalogue order), output months as indices from the start (ascending).
+  std::vector<std::size_t> recorded_metrics, recorded_months;
   std::vector<std::size_t> raw_date_indices;         ///< output months kept per sample
   /// With raw output: every parameter name of every world (first world's order, then each
   /// later world's names not seen yet), and per world the column of each of its parameters.
@@ -52,6 +57,16 @@ struct RunPlan {
   std::vector<std::size_t> raw_parameter_offsets;
 
   [[nodiscard]] std::size_t scenario_count() const { return scenarios.size(); }
+  /// Whether the summaries record every metric at every month (no selection).
+  [[nodiscard]] bool records_everything() const {
+    return recorded_metrics.size() == detail::metric_count && recorded_months.size() == months;
+  }
+  /// A sample's row: every metric at every month, then the scalars, per scenario.
+  [[nodiscard]] CellLayout row_layout() const;
+  /// The summaries' cells: the recorded metrics at the recorded months, then the scalars.
+  [[nodiscard]] CellLayout summary_layout() const;
+  /// For each summary cell, its column in a sample's row (empty when everything is recorded).
+  [[nodiscard]] std::vector<std::size_t> summary_columns() const;
 };
 
 /// Checks the scenarios and options together (validate(options), one start month, a horizon

@@ -274,5 +274,129 @@ TEST(MonteCarlo, InconsistentOptionsAreRejected) {
   EXPECT_THROW(run(shipped(), o), std::invalid_argument);
 }
 
+// A recording selection (RunOptions::metrics and dates) keeps the chosen cells exactly as the
+// full run computes them: the same values folded in the same order, so the statistics are
+// bit-identical, and the scalars are always all there.
+TEST(MetricSelection, SelectedCellsAreTheFullRunsCellsBitForBit) {
+  const auto scenarios = shipped();
+  const auto full = run(scenarios, small_run(2));
+  auto o = small_run(1);
+  o.metrics = {"gap_training_months", "gap_training", "import_pressure"};  // any order
+  o.dates = {{2030, 12}, {2026, 1}, {2028, 6}};                           // any order
+  const auto picked = run(scenarios, o);
+  ASSERT_EQ(picked.metrics.size(), 3u);
+  ASSERT_EQ(picked.dates, (std::vector<std::string>{"2026-01", "2028-06", "2030-12"}));
+  // Catalogue order, whatever the order given.
+  for (std::size_t m = 0; m + 1 < picked.metrics.size(); ++m) {
+    EXPECT_LT(full.metric_index(picked.metrics[m].name),
+              full.metric_index(picked.metrics[m + 1].name));
+  }
+  const std::size_t stats = 1 + full.quantiles.size();
+  for (std::size_t s = 0; s < full.scenarios.size(); ++s) {
+    for (std::size_t m = 0; m < picked.metrics.size(); ++m) {
+      const auto fm = static_cast<std::size_t>(full.metric_index(picked.metrics[m].name));
+      for (std::size_t d = 0; d < picked.dates.size(); ++d) {
+        const auto fd = static_cast<std::size_t>(
+            std::find(full.dates.begin(), full.dates.end(), picked.dates[d]) -
+            full.dates.begin());
+        for (std::size_t k = 0; k < stats; ++k) {
+          const double a = picked.series_value(s, m, d, k);
+          const double b = full.series_value(s, fm, fd, k);
+          EXPECT_TRUE(std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b)))
+              << picked.metrics[m].name << " " << picked.dates[d] << " stat " << k;
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(bitwise_equal(picked.scalars, full.scalars));
+  EXPECT_EQ(scalars_csv(picked), scalars_csv(full));
+}
+
+TEST(MetricSelection, EitherHalfAloneSelectsOnItsOwnAxis) {
+  const auto scenarios = shipped();
+  auto o = small_run(2);
+  o.metrics = {"gap_inference"};
+  const auto by_metric = run(scenarios, o);
+  EXPECT_EQ(by_metric.metrics.size(), 1u);
+  EXPECT_EQ(by_metric.dates.size(), 60u);  // 2026-01 to 2030-12
+  o.metrics.clear();
+  o.dates = {{2029, 3}};
+  const auto by_month = run(scenarios, o);
+  EXPECT_EQ(by_month.metrics.size(), series_metric_catalogue().size());
+  EXPECT_EQ(by_month.dates, std::vector<std::string>{"2029-03"});
+}
+
+TEST(MetricSelection, RawValuesFollowTheSelection) {
+  const auto scenarios = shipped();
+  auto full = small_run(2);
+  full.samples = 40;
+  full.keep_raw = true;
+  full.raw_dates = {{2027, 12}, {2030, 12}};
+  auto o = full;
+  o.metrics = {"gap_training"};
+  o.dates = {{2027, 12}, {2029, 1}, {2030, 12}};
+  const auto a = run(scenarios, full);
+  const auto b = run(scenarios, o);
+  const auto m = static_cast<std::size_t>(a.metric_index("gap_training"));
+  const std::size_t n_m = a.metrics.size(), n_s = a.scenarios.size();
+  ASSERT_EQ(b.raw_series.size(), full.samples * n_s * 2);
+  for (std::size_t j = 0; j < full.samples; ++j) {
+    for (std::size_t s = 0; s < n_s; ++s) {
+      for (std::size_t d = 0; d < 2; ++d) {
+        EXPECT_EQ(b.raw_series[(j * n_s + s) * 2 + d],
+                  a.raw_series[((j * n_s + s) * n_m + m) * 2 + d]);
+      }
+    }
+  }
+  // The raw months index the recorded dates: 2027-12 and 2030-12 of three.
+  EXPECT_EQ(b.raw_date_indices, (std::vector<std::size_t>{0, 2}));
+  // Without raw_dates, a selection keeps raw values at every recorded month.
+  o.raw_dates.clear();
+  EXPECT_EQ(run(scenarios, o).raw_date_indices, (std::vector<std::size_t>{0, 1, 2}));
+}
+
+TEST(MetricSelection, BadSelectionsAreRefusedWithTheValidNames) {
+  const auto expect_refused = [](const RunOptions& o, const std::string& option,
+                                 const std::string& words) {
+    try {
+      run(shipped(), o);
+      ADD_FAILURE() << "accepted: " << words;
+    } catch (const RunOptionError& e) {
+      EXPECT_EQ(e.option(), option);
+      EXPECT_NE(e.problem().find(words), std::string::npos) << e.problem();
+    }
+  };
+  auto o = small_run(1);
+  o.metrics = {"gap_trainng"};
+  expect_refused(o, "metrics", "unknown metric \"gap_trainng\" (did you mean \"gap_training\"?)");
+  expect_refused(o, "metrics", "metrics: target_training_effective, ");
+  o.metrics = {"gap_training", "gap_training"};
+  expect_refused(o, "metrics", "gap_training is given twice");
+  o.metrics = {"threshold_month"};
+  expect_refused(o, "metrics", "threshold_month is a scalar metric");
+  o = small_run(1);
+  o.dates = {{2031, 1}};
+  expect_refused(o, "dates", "2031-01 is after the horizon 2030-12");
+  o.dates = {{2025, 12}};
+  expect_refused(o, "dates", "2025-12 is before the start month 2026-01");
+  o.dates = {{2027, 1}, {2027, 1}};
+  expect_refused(o, "dates", "2027-01 is given twice");
+  o.dates = {{2027, 1}};
+  o.keep_raw = true;
+  o.raw_dates = {{2028, 1}};
+  expect_refused(o, "raw_dates", "2028-01 is not among the recorded months");
+}
+
+TEST(MetricSelection, TheOptionsRoundTripThroughJsonAndText) {
+  RunOptions o;
+  set_run_option(o, "metrics", "gap_training,gap_inference");
+  set_run_option(o, "dates", "2030-12,2035-12");
+  EXPECT_EQ(o.metrics, (std::vector<std::string>{"gap_training", "gap_inference"}));
+  EXPECT_EQ(to_json(run_options_from_json(to_json(o))), to_json(o));
+  const auto recorded = recorded_series_metrics(o);
+  ASSERT_EQ(recorded.size(), 2u);
+  EXPECT_EQ(recorded[0].name, "gap_training");
+}
+
 }  // namespace
 }  // namespace gapcast

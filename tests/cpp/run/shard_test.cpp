@@ -228,6 +228,25 @@ TEST(Shard, ShardsThroughTheShardFormatStillMergeExactly) {
   }
 }
 
+// A run that records a selection of metrics and months shards and merges like any other,
+// through the shard format too (the header's options say which metrics the summaries hold).
+TEST(Shard, ASelectionShardsAndMergesExactly) {
+  RunOptions o = options_for(120, 2);
+  o.metrics = {"gap_training", "denied_training_vs_baseline"};
+  o.dates = {{2027, 12}, {2028, 12}};
+  const Results whole = run(two_scenarios(), o);
+  std::vector<RunShard> decoded;
+  for (const SampleRange range : {SampleRange{70, 120}, SampleRange{0, 70}}) {
+    const RunShard shard = run_shard(two_scenarios(), o, nullptr, range);
+    decoded.push_back(decode_shard(encode_shard(ShardPayload{shard, {"gapcast"}, "{}"})).shard);
+  }
+  const Results merged = merge_shards(decoded);
+  EXPECT_EQ(merged.metrics.size(), 2u);
+  EXPECT_EQ(results_json(merged), results_json(whole));
+  EXPECT_EQ(series_csv(merged), series_csv(whole));
+  EXPECT_EQ(scalars_csv(merged), scalars_csv(whole));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Refusals. Small runs: 40 samples.
 
