@@ -252,7 +252,21 @@ struct Windows {
   double positive_offset, positive_size;
   double negative_offset, negative_size;
   double multiplier, min_positive;
+  std::uintptr_t positive_counts, negative_counts;  ///< addresses of the two windows' counts
 };
+
+// Asks the cache for the count a key will increment. A run's bin windows (about 160 MB for
+// the shipped scenarios) are far beyond the caches, so the increments wait on memory; asked for
+// while the rest of the batch is classified, the counts have mostly arrived when the increment
+// loop reaches them. Zero and outside keys point nowhere useful: a prefetch never faults, and
+// the arithmetic is on integers, so no pointer leaves its array.
+#if defined(__GNUC__)
+inline void prefetch_count(const Windows& w, std::uint32_t key) {
+  const std::uintptr_t base = (key & kNegativeKey) != 0 ? w.negative_counts : w.positive_counts;
+  const std::uintptr_t slot = key & (kNegativeKey - 1);
+  __builtin_prefetch(reinterpret_cast<const void*>(base + slot * sizeof(std::uint32_t)), 1);
+}
+#endif
 
 // ceil(L(|v|) * multiplier) for a finite v (bit for bit bin_of in the header; see there and
 // value_of below), and the key described above. Written once as a template so that the vector
@@ -333,7 +347,9 @@ void QuantileSketch::add_finite(const double* values, std::size_t n) {
                   static_cast<double>(negative_.offset),
                   static_cast<double>(negative_.counts.size()),
                   multiplier_,
-                  min_positive_};
+                  min_positive_,
+                  reinterpret_cast<std::uintptr_t>(positive_.counts.data()),
+                  reinterpret_cast<std::uintptr_t>(negative_.counts.data())};
   std::int32_t bins[batch_size];
   std::uint32_t keys[batch_size];
   double lowest = min_;
@@ -361,6 +377,8 @@ void QuantileSketch::add_finite(const double* values, std::size_t n) {
       const v2i k = __builtin_convertvector(key, v2i);
       std::memcpy(bins + i, &b, sizeof b);
       std::memcpy(keys + i, &k, sizeof k);
+      prefetch_count(w, static_cast<std::uint32_t>(k[0]));
+      prefetch_count(w, static_cast<std::uint32_t>(k[1]));
     }
     for (int lane = 0; lane < 2; ++lane) {
       if (low[lane] < lowest) lowest = low[lane];

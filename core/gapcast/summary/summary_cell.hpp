@@ -96,11 +96,25 @@ class SummaryCell {
   }
 
   /// Adds first[0], first[stride], ..., first[(n - 1) stride] in that order: the cell ends
-  /// bit-identical to n calls of add(). The finite values of each run of up to 256 are gathered
-  /// first: the exact sum then walks only those, and the sketch takes them as one batch.
+  /// bit-identical to n calls of add(). Contiguous values that are all finite (the usual
+  /// column of fold_rows) go straight to the exact sum and, in batches of 256, to the sketch.
+  /// Otherwise the finite values of each run of up to 256 are gathered first: the exact sum
+  /// then walks only those, and the sketch takes them as one batch.
   /// Unweighted cells only (std::logic_error otherwise).
   void add_strided(const double* first, std::size_t n, std::size_t stride, bool probability) {
     if (weighted_) [[unlikely]] throw_weighted();
+    if (stride == 1 && all_finite(first, n)) [[likely]] {
+      // The common case (fold_rows' columns): the values are taken where they are, without
+      // the copy that sets the non-finite ones apart.
+      counts_.finite += n;
+      exact_.add(first, n);
+      if (!probability) {
+        for (std::size_t done = 0; done < n; done += QuantileSketch::batch_size) {
+          sketch_.add_finite(first + done, std::min(QuantileSketch::batch_size, n - done));
+        }
+      }
+      return;
+    }
     constexpr std::size_t batch = QuantileSketch::batch_size;
     double finite[batch];
     for (std::size_t done = 0; done < n;) {
@@ -232,6 +246,17 @@ class SummaryCell {
     double square_sum = 0.0, square_compensation = 0.0;  ///< sum(r^2), compensated
   };
 
+  /// Whether values[0..n) are all finite: one pass without branches (the compiler vectorises
+  /// it), cheaper than testing each value on the way to a copy.
+  static bool all_finite(const double* values, std::size_t n) {
+    // Counts the values that are not <= DBL_MAX in magnitude: infinities and NaN.
+    std::uint64_t non_finite = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      non_finite += std::fabs(values[i]) <= std::numeric_limits<double>::max() ? 0 : 1;
+    }
+    return non_finite == 0;
+  }
+
   [[noreturn]] static void throw_weighted() {
     throw std::logic_error("SummaryCell: a weighted cell takes add_weighted*() only");
   }
@@ -345,8 +370,9 @@ class SummaryCell {
 /// Up to 32 cells at a time: their slices of all rows are first copied into columns (a
 /// thread-local buffer of at most 32 x n_rows values), reading each row's slice contiguously,
 /// then each cell takes its column in one batch, so that its bin windows are loaded into the
-/// cache once per call. (Reading a column straight from the rows, a new page and cache line per
-/// value, measured about a quarter slower on a wave of 20,000 cells.)
+/// cache once per call (the sketch also asks for the counts it will increment ahead of time:
+/// prefetch_count in quantile_sketch.cpp). (Reading a column straight from the rows, a new page
+/// and cache line per value, measured about a quarter slower on a wave of 20,000 cells.)
 namespace detail {
 
 /// The gather both folds share: blocks of up to 32 cells, each block's slices of all rows

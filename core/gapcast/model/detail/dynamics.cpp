@@ -194,6 +194,14 @@ void Dynamics::enter(const Segment& segment) {
   // Levers that do not ramp within the segment give constant factors: compute them once here
   // rather than in every right-hand-side evaluation.
   auto flat = [&](GlobalLever g) { return segment.lever[static_cast<std::size_t>(g)].b == 0.0; };
+  for (const PolicyFactor f : {PolicyFactor::enforcement, PolicyFactor::transshipment,
+                               PolicyFactor::remote_control, PolicyFactor::cloud_alignment}) {
+    const auto [lever, factor] = factor_lever(f);
+    const auto slot = static_cast<std::size_t>(f);
+    ss_.lever_flat[slot] = flat(lever);
+    ss_.lever_factor[slot] =
+        policy_factor(factor, segment.lever[static_cast<std::size_t>(lever)].at(segment.begin));
+  }
   ss_.enforcement = compute_enforcement(segment.begin);
   ss_.remote_policy = compute_remote_policy(segment.begin);
   ss_.inverse_lag = compute_inverse_lag(segment.begin);
@@ -202,23 +210,31 @@ void Dynamics::enter(const Segment& segment) {
   ss_.remote_constant =
       flat(GlobalLever::remote_access_control) && flat(GlobalLever::allied_cloud_alignment);
   ss_.lag_constant = flat(GlobalLever::anti_distillation_intensity);
+  ss_.serving_excess_allowed = compute_serving_excess_allowed(segment.begin);
 }
 
 double Dynamics::compute_enforcement(double t) const {
-  const auto& lever = seg_->lever;
-  return policy_factor(k_.enforcement_factor,
-                       lever[static_cast<std::size_t>(GlobalLever::enforcement_intensity)].at(t)) *
-         policy_factor(
-             k_.alignment_factor,
-             lever[static_cast<std::size_t>(GlobalLever::allied_transshipment_coverage)].at(t));
+  return lever_factor_at(PolicyFactor::enforcement, t) *
+         lever_factor_at(PolicyFactor::transshipment, t);
 }
 
 double Dynamics::compute_remote_policy(double t) const {
-  const auto& lever = seg_->lever;
-  return policy_factor(k_.remote_control_factor,
-                       lever[static_cast<std::size_t>(GlobalLever::remote_access_control)].at(t)) *
-         policy_factor(k_.remote_alignment_factor,
-                       lever[static_cast<std::size_t>(GlobalLever::allied_cloud_alignment)].at(t));
+  return lever_factor_at(PolicyFactor::remote_control, t) *
+         lever_factor_at(PolicyFactor::cloud_alignment, t);
+}
+
+std::pair<GlobalLever, double> Dynamics::factor_lever(PolicyFactor f) const {
+  switch (f) {
+    case PolicyFactor::enforcement:
+      return {GlobalLever::enforcement_intensity, k_.enforcement_factor};
+    case PolicyFactor::transshipment:
+      return {GlobalLever::allied_transshipment_coverage, k_.alignment_factor};
+    case PolicyFactor::remote_control:
+      return {GlobalLever::remote_access_control, k_.remote_control_factor};
+    case PolicyFactor::cloud_alignment:
+      return {GlobalLever::allied_cloud_alignment, k_.remote_alignment_factor};
+  }
+  return {GlobalLever::enforcement_intensity, 1.0};  // unreachable: every enumerator is above
 }
 
 double Dynamics::compute_inverse_lag(double t) const {
@@ -228,22 +244,10 @@ double Dynamics::compute_inverse_lag(double t) const {
   return 1.0 / (k_.lag_0 * (1.0 + k_.lag_extension * intensity));
 }
 
-double Dynamics::target_serving_excess_allowed(double t) const {
+double Dynamics::compute_serving_excess_allowed(double t) const {
   const double intensity =
       seg_->lever[static_cast<std::size_t>(GlobalLever::anti_distillation_intensity)].at(t);
   return k_.distillation_excess * (1.0 - k_.serving_cut * intensity);
-}
-
-double Dynamics::enforcement_at(double t) const {
-  return ss_.enforcement_constant ? ss_.enforcement : compute_enforcement(t);
-}
-
-double Dynamics::remote_policy_at(double t) const {
-  return ss_.remote_constant ? ss_.remote_policy : compute_remote_policy(t);
-}
-
-double Dynamics::inverse_lag_at(double t) const {
-  return ss_.lag_constant ? ss_.inverse_lag : compute_inverse_lag(t);
 }
 
 void Dynamics::forcing(double t, const std::vector<double>& x, Forcing& out) const {

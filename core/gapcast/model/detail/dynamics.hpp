@@ -4,6 +4,7 @@
 // are documented in docs/model.md, section by section as marked below.
 #include <array>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "gapcast/model/model.hpp"
@@ -108,7 +109,19 @@ struct SegmentSample {
   std::vector<char> fee_constant;
   // Policy factors of levers that are constant over the segment (NaN when they ramp).
   double enforcement = 1.0, remote_policy = 1.0, inverse_lag = 0.0;
+  double serving_excess_allowed = 0.0;  ///< valid when lag_constant (the same lever)
   bool enforcement_constant = true, remote_constant = true, lag_constant = true;
+  // Each of those products has two factors, one per lever (PolicyFactor). When only one lever
+  // ramps, the other's factor is computed here once (the same pow, so the same bits) instead
+  // of per call.
+  std::array<double, 4> lever_factor{};
+  std::array<bool, 4> lever_flat{};
+};
+
+/// The four factor^intensity terms of the smuggling enforcement (§5) and remote-access (§6)
+/// factors, as indices of SegmentSample::lever_factor.
+enum class PolicyFactor : std::size_t {
+  enforcement, transshipment, remote_control, cloud_alignment
 };
 
 /// Forcing quantities at time t (no state dependence).
@@ -152,17 +165,37 @@ class Dynamics {
   [[nodiscard]] const SegmentSample& segment_sample() const { return ss_; }
   /// The serving gain beyond 1 that the target's distillation can reach at time t (§9): the
   /// frontier's, less the part anti-distillation measures cut. Its state follows this.
-  [[nodiscard]] double target_serving_excess_allowed(double t) const;
+  [[nodiscard]] double target_serving_excess_allowed(double t) const {
+    return ss_.lag_constant ? ss_.serving_excess_allowed : compute_serving_excess_allowed(t);
+  }
   /// Smuggling enforcement factor, remote-access policy factor and 1/lag at time t.
-  [[nodiscard]] double enforcement_at(double t) const;
-  [[nodiscard]] double remote_policy_at(double t) const;
-  [[nodiscard]] double inverse_lag_at(double t) const;
+  // Defined here so that the common case, a lever flat over the segment, is inlined into the
+  // right-hand side rather than a call per evaluation.
+  [[nodiscard]] double enforcement_at(double t) const {
+    return ss_.enforcement_constant ? ss_.enforcement : compute_enforcement(t);
+  }
+  [[nodiscard]] double remote_policy_at(double t) const {
+    return ss_.remote_constant ? ss_.remote_policy : compute_remote_policy(t);
+  }
+  [[nodiscard]] double inverse_lag_at(double t) const {
+    return ss_.lag_constant ? ss_.inverse_lag : compute_inverse_lag(t);
+  }
   [[nodiscard]] const Segment& segment() const { return *seg_; }
 
  private:
+  /// The lever behind a PolicyFactor and the sampled factor it raises to its intensity.
+  [[nodiscard]] std::pair<GlobalLever, double> factor_lever(PolicyFactor f) const;
+  /// factor^intensity of `f` at time t (computed once per segment when its lever is flat).
+  [[nodiscard]] double lever_factor_at(PolicyFactor f, double t) const {
+    const auto slot = static_cast<std::size_t>(f);
+    if (ss_.lever_flat[slot]) return ss_.lever_factor[slot];
+    const auto [lever, factor] = factor_lever(f);
+    return policy_factor(factor, seg_->lever[static_cast<std::size_t>(lever)].at(t));
+  }
   [[nodiscard]] double compute_enforcement(double t) const;
   [[nodiscard]] double compute_remote_policy(double t) const;
   [[nodiscard]] double compute_inverse_lag(double t) const;
+  [[nodiscard]] double compute_serving_excess_allowed(double t) const;
   /// The logistic factor on the US stock's growth (§8): the ceiling is on power, the level
   /// times the watts per H100e relative to the start.
   [[nodiscard]] double us_headroom(double level, double power_intensity) const {
