@@ -233,3 +233,22 @@ def test_python_defaults_are_the_engines():
     for name in ("samples", "seed", "threads", "horizon", "central", "threshold_multiple",
                  "keep_raw"):
         assert signature.parameters[name].default == engine[name], name
+
+
+def test_a_selection_still_feeds_the_ensemble_and_the_observations(tmp_path):
+    # The ensemble columns and the observed metric lie outside the recorded cells: the run
+    # computes them anyway, so the ensemble and the weights are the full run's.
+    observation = {"name": "stock", "metric": "frontier_training_hardware", "date": "2026-03",
+                   "normal": {"value": 1.2e7, "sd": 2e6}, "source": "test"}
+    common = dict(samples=120, seed=9, horizon="2029-12", observe=[observation],
+                  progress=False)
+    full = gapcast.run(BASELINE, ensemble=tmp_path / "full.parquet", **common)
+    picked = gapcast.run(BASELINE, ensemble=tmp_path / "picked.parquet",
+                         metrics="gap_inference", dates="2027-06", **common)
+    assert picked.effective_sample_size == full.effective_sample_size
+    m, d = full.metrics.index("gap_inference"), full.date_labels.index("2027-06")
+    np.testing.assert_array_equal(picked.series[:, 0, 0], full.series[:, m, d])
+    a = gapcast.read_ensemble(tmp_path / "full.parquet")
+    b = gapcast.read_ensemble(tmp_path / "picked.parquet")
+    assert list(a.columns) == list(b.columns) and "gap_training@2028-12" in a.columns
+    assert a.equals(b)

@@ -46,6 +46,14 @@ const std::vector<MetricInfo>& series_metric_catalogue() {
   return table;
 }
 
+int series_metric_position(std::string_view name) {
+  const auto& catalogue = series_metric_catalogue();
+  for (std::size_t m = 0; m < catalogue.size(); ++m) {
+    if (catalogue[m].name == name) return static_cast<int>(m);
+  }
+  return -1;
+}
+
 const std::vector<MetricInfo>& scalar_metric_catalogue() {
   static const std::vector<MetricInfo> table{
 #define GAPCAST_SCALAR(id, unit, reference, description, value) \
@@ -77,7 +85,7 @@ double delay_between(double policy_month, double reference_month) {
 
 void scenario_metrics(const RunOutput& own_run, const RunOutput* no_controls,
                       const RunOutput* baseline, std::span<double> series,
-                      std::span<double> scalars) {
+                      std::span<double> scalars, WantedCells wanted) {
   using enum Series;
   const std::size_t months = own_run.months;
   // The reference run of each kind; `none` reads the scenario's own run (and never misses).
@@ -87,16 +95,18 @@ void scenario_metrics(const RunOutput& own_run, const RunOutput* no_controls,
                                        : &own_run;
   };
   for (std::size_t s = 0; s < series_count; ++s) {
+    if (!wanted.metric(s)) continue;
     for (std::size_t k = 0; k < months; ++k) {
-      series[s * months + k] = own_run.series[s * months + k];
+      if (wanted.month(k)) series[s * months + k] = own_run.series[s * months + k];
     }
   }
   const double own_threshold = own_run.threshold_month;
   for (std::size_t k = 0; k < months; ++k) {
+    if (!wanted.month(k)) continue;
     const auto t = static_cast<double>(k);
     const MonthView own{&own_run, k};
 #define GAPCAST_METRIC(id, kind, unit, reference, description, value)                     \
-  {                                                                                      \
+  if (wanted.metric(static_cast<std::size_t>(MetricId::id))) {                           \
     const RunOutput* reference_output = reference_run(Reference::reference);             \
     double& cell = series[static_cast<std::size_t>(MetricId::id) * months + k];          \
     if (reference_output == nullptr) {                                                   \

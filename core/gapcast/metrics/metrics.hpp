@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -34,6 +35,9 @@ nlohmann::ordered_json to_json(const MetricInfo& metric);
 /// The metric catalogues, in output order (the same for every run).
 const std::vector<MetricInfo>& series_metric_catalogue();
 const std::vector<MetricInfo>& scalar_metric_catalogue();
+/// The position of a series metric in series_metric_catalogue() (its index in a sample's row,
+/// whatever a run records), or -1 for a name that is not one.
+int series_metric_position(std::string_view name);
 
 }  // namespace gapcast
 
@@ -64,10 +68,21 @@ inline constexpr std::size_t scalar_count = static_cast<std::size_t>(ScalarId::c
 /// the threshold within the horizon, -inf if only the policy does, NaN if neither.
 double delay_between(double policy_month, double reference_month);
 
-/// Fills series[m * months + k] (metric_count x months) and scalars[0..scalar_count).
-/// Counterfactual pointers may be null (their paired metrics become NaN: undefined).
+/// The cells of a scenario's metrics a run reads: metric m at month k when metrics[m] and
+/// months[k] are not 0; an empty span means every metric (month). A recording selection reads
+/// few of them, and the others need not be computed.
+struct WantedCells {
+  std::span<const char> metrics, months;
+  [[nodiscard]] bool metric(std::size_t m) const { return metrics.empty() || metrics[m] != 0; }
+  [[nodiscard]] bool month(std::size_t k) const { return months.empty() || months[k] != 0; }
+};
+
+/// Fills series[m * months + k] (metric_count x months) and scalars[0..scalar_count); with
+/// `wanted`, only the wanted series cells (the others keep what they held). The runs need to
+/// hold their series at the wanted months only. Counterfactual pointers may be null (their
+/// paired metrics become NaN: undefined).
 void scenario_metrics(const RunOutput& own, const RunOutput* no_controls,
                       const RunOutput* baseline, std::span<double> series,
-                      std::span<double> scalars);
+                      std::span<double> scalars, WantedCells wanted = {});
 
 }  // namespace gapcast::detail

@@ -255,7 +255,8 @@ const Policy& ScenarioModel::policy() const { return *impl_->policy; }
 // Long because: the initial state (§2), the segment loop with a fresh stepper at every
 // breakpoint and the recording of dense output between steps share the stepper and the state;
 // splitting them would pass both around for no gain in clarity.
-void ScenarioModel::simulate(const ModelInputs& in, RunOutput& out, Recording recording) const {
+void ScenarioModel::simulate(const ModelInputs& in, RunOutput& out, Recording recording,
+                             std::span<const char> months) const {
   const Impl& m = *impl_;
   const StateLayout& layout = m.layout;
   const SampleConstants k = SampleConstants::from(in, m.threshold_multiple);
@@ -304,7 +305,8 @@ void ScenarioModel::simulate(const ModelInputs& in, RunOutput& out, Recording re
     if (recording == Recording::all_series) m.record(in, k, dyn, state, t, month, out, scratch);
     else m.record_paired_inputs(in, k, state, t, month, out);
   };
-  record(x, 0.0, 0);
+  const auto wanted = [&](std::size_t month) { return months.empty() || months[month] != 0; };
+  if (wanted(0)) record(x, 0.0, 0);
   if (dyn.target_training_effective(x) >= k.threshold) out.threshold_month = 0.0;
 
   auto stepper = odeint::make_dense_output(m.solver.abs_tolerance, m.solver.rel_tolerance,
@@ -340,9 +342,11 @@ void ScenarioModel::simulate(const ModelInputs& in, RunOutput& out, Recording re
       while (next_month < m.months && static_cast<double>(next_month) <= t_stop &&
              (static_cast<double>(next_month) < seg.end || last_segment)) {
         const double tm = static_cast<double>(next_month);
-        if (tm == t_new) interpolated = stepper.current_state();
-        else stepper.calc_state(tm, interpolated);
-        record(interpolated, tm, next_month);
+        if (wanted(next_month)) {
+          if (tm == t_new) interpolated = stepper.current_state();
+          else stepper.calc_state(tm, interpolated);
+          record(interpolated, tm, next_month);
+        }
         ++next_month;
       }
       // Threshold event: locate the sign change of log(E / threshold) on the step's

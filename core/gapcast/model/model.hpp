@@ -145,8 +145,12 @@ class ScenarioModel {
 
   /// Integrates one sample. `out` is resized on first use and reused after. Throws
   /// SimulationError if the state leaves the range of finite numbers or the solver stalls.
+  /// `months`, when not empty, has one entry per output month and records only the months
+  /// whose entry is not 0; the others keep whatever `out` held (a run that reads only some
+  /// months skips their interpolation and series). The threshold month is located either way.
   void simulate(const ModelInputs& inputs, RunOutput& out,
-                Recording recording = Recording::all_series) const;
+                Recording recording = Recording::all_series,
+                std::span<const char> months = {}) const;
 
   [[nodiscard]] const StateLayout& layout() const;
   [[nodiscard]] const std::vector<double>& breakpoints() const;

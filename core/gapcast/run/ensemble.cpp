@@ -1,6 +1,5 @@
 #include "gapcast/run/ensemble.hpp"
 
-#include <algorithm>
 #include <limits>
 #include <stdexcept>
 
@@ -29,11 +28,8 @@ EnsembleTable::EnsembleTable(const RunOptions& options, const RunPlan& plan,
   const auto months = ensemble_months(options, plan.start);
   for (const auto& name : names) {
     // The row's metric index: the whole catalogue, whatever the summaries record.
-    const auto& catalogue = series_metric_catalogue();
-    const auto found = std::find_if(catalogue.begin(), catalogue.end(),
-                                    [&](const MetricInfo& m) { return m.name == name; });
-    if (found == catalogue.end()) continue;  // a scalar metric, placed above
-    const auto metric = found - catalogue.begin();
+    const int metric = series_metric_position(name);
+    if (metric < 0) continue;  // a scalar metric, placed above
     for (const auto& month : months) {
       const int k = months_between(plan.start, month);
       if (k < 0) {

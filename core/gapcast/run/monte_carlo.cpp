@@ -161,7 +161,15 @@ std::vector<ObservedValue> locate_observations(const RunOptions& options,
                            "observation \"" + o.name + "\" is at " + format_year_month(o.date) +
                                ", before the start month " + format_year_month(plan.start));
     }
-    const auto metric = static_cast<std::size_t>(results.metric_index(o.metric));
+    // The observation reads the sample's row, which holds every metric of the catalogue
+    // (observations name catalogue metrics: the options' validation checks them).
+    const int position = series_metric_position(o.metric);
+    if (position < 0) {
+      throw RunOptionError(RunOptionError::Kind::value, "observations",
+                           "observation \"" + o.name + "\" reads \"" + o.metric +
+                               "\", which is not a time-series metric");
+    }
+    const auto metric = static_cast<std::size_t>(position);
     located.push_back({layout.series_offset(s) + metric * layout.months +
                            static_cast<std::size_t>(month),
                        &o});

@@ -110,6 +110,32 @@ void plan_selection(const RunOptions& options, RunPlan& plan) {
   std::sort(plan.recorded_months.begin(), plan.recorded_months.end());
 }
 
+/// The wanted cells of a run with a recording selection: the recorded ones, and those the
+/// ensemble and the observations read (raw output keeps recorded cells only).
+void plan_wanted_cells(const RunOptions& options, RunPlan& plan) {
+  if (options.metrics.empty() && options.dates.empty()) return;
+  const auto& catalogue = series_metric_catalogue();
+  plan.wanted_metrics.assign(catalogue.size(), 0);
+  plan.wanted_months.assign(plan.months, 0);
+  for (std::size_t m : plan.recorded_metrics) plan.wanted_metrics[m] = 1;
+  for (std::size_t k : plan.recorded_months) plan.wanted_months[k] = 1;
+  const auto want = [&](const std::string& metric, YearMonth d) {
+    const int m = series_metric_position(metric);
+    if (m >= 0) plan.wanted_metrics[static_cast<std::size_t>(m)] = 1;
+    const int k = months_between(plan.start, d);
+    // Months outside the run are refused where the ensemble and observations are located.
+    if (k >= 0 && static_cast<std::size_t>(k) < plan.months) plan.wanted_months[k] = 1;
+  };
+  if (options.ensemble) {
+    const auto& names = options.ensemble_metrics.empty() ? default_ensemble_metrics()
+                                                         : options.ensemble_metrics;
+    for (const YearMonth d : ensemble_months(options, plan.start)) {
+      for (const auto& name : names) want(name, d);
+    }
+  }
+  for (const auto& o : options.observations) want(o.metric, o.date);
+}
+
 void plan_raw_output(const RunOptions& options, RunPlan& plan) {
   // The drawn parameters go to raw output and to an ensemble alike.
   if (options.keep_raw || options.ensemble) plan_raw_parameters(plan);
@@ -194,6 +220,7 @@ RunPlan make_plan(const std::vector<Scenario>& scenarios, const RunOptions& opti
   RunPlan plan;
   check_start_and_horizon(scenarios, options, plan);
   plan_selection(options, plan);
+  plan_wanted_cells(options, plan);
   plan.samples = options.central ? 1 : options.samples;
 
   if (!baseline) {

@@ -47,6 +47,10 @@ struct RunPlan {
   /// What the summaries record (RunOptions::metrics and dates): series metrics as indices into
   /// the catalogue (catalogue order), output months as indices from the start (ascending).
   std::vector<std::size_t> recorded_metrics, recorded_months;
+  /// The metric cells anything of the run reads (summaries, raw output, ensemble,
+  /// observations), as WantedCells masks over the catalogue and the months; empty (every
+  /// cell) without a recording selection. The integrations record only the wanted months.
+  std::vector<char> wanted_metrics, wanted_months;
   std::vector<std::size_t> raw_date_indices;         ///< output months kept per sample
   /// With raw output: every parameter name of every world (first world's order, then each
   /// later world's names not seen yet), and per world the column of each of its parameters.

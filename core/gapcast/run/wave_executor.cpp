@@ -74,7 +74,7 @@ void WaveExecutor::integrate_sample(Scratch& sc, std::uint64_t sample, double* r
   for (std::size_t r = 0; r < plan_.integrations.size(); ++r) {
     const Integration& in = plan_.integrations[r];
     try {
-      in.model.simulate(sc.inputs[in.world], sc.outputs[r], in.recording);
+      in.model.simulate(sc.inputs[in.world], sc.outputs[r], in.recording, plan_.wanted_months);
     } catch (const SimulationError& e) {
       throw SimulationError("sample " + std::to_string(sample) + ", policy \"" + in.policy->name +
                             "\" in world \"" + plan_.worlds[in.world]->name + "\": " + e.what() +
@@ -91,7 +91,8 @@ void WaveExecutor::integrate_sample(Scratch& sc, std::uint64_t sample, double* r
     detail::scenario_metrics(
         sc.outputs[runs.own], &sc.outputs[runs.no_controls], baseline,
         std::span<double>(row + layout_.series_offset(s), layout_.metrics * layout_.months),
-        std::span<double>(row + layout_.scalar_offset(s), layout_.scalars));
+        std::span<double>(row + layout_.scalar_offset(s), layout_.scalars),
+        detail::WantedCells{plan_.wanted_metrics, plan_.wanted_months});
   }
   if (parameters != nullptr) {
     parameters->clear();
