@@ -1,6 +1,7 @@
 // `gapcast run` and `gapcast compare`: load scenarios, run the Monte Carlo, print tables, write
 // result files. Everything that can be checked before computing (options, inputs, report years,
 // the output directory) is checked before computing.
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <optional>
@@ -72,8 +73,9 @@ RunOptions options_from(const RunArgs& a) {
   return options;
 }
 
-/// --years must name years whose December the run contains.
-bool check_years(const std::vector<int>& years, YearMonth start, YearMonth horizon) {
+/// --years must name years whose December the run contains and records (--dates).
+bool check_years(const std::vector<int>& years, YearMonth start, const RunOptions& options) {
+  const YearMonth horizon = options.horizon;
   for (int year : years) {
     const YearMonth december{year, 12};
     if (december < start || december > horizon) {
@@ -81,6 +83,12 @@ bool check_years(const std::vector<int>& years, YearMonth start, YearMonth horiz
                 << format_year_month(start) << " to " << format_year_month(horizon)
                 << "); give years from " << start.year << " to "
                 << (horizon.month == 12 ? horizon.year : horizon.year - 1) << "\n";
+      return false;
+    }
+    const auto& dates = options.dates;
+    if (!dates.empty() && std::find(dates.begin(), dates.end(), december) == dates.end()) {
+      std::cerr << "gapcast: --years: " << year << "-12 is not among the recorded months "
+                << "(--dates); add it there or leave " << year << " out\n";
       return false;
     }
   }
@@ -244,7 +252,7 @@ int execute(const RunArgs& a, const std::vector<std::string>& argv, bool compare
   if (!a.shard.empty() || !a.out_shard.empty()) return execute_shard(a, argv, options);
   const auto in = load_inputs(a.files, a.baseline, a.set);
   if (!in) return exit_bad_input;
-  if (!check_years(a.years, in->scenarios.front().world->start, options.horizon)) {
+  if (!check_years(a.years, in->scenarios.front().world->start, options)) {
     return exit_bad_input;
   }
 

@@ -104,3 +104,10 @@ def test_a_bad_recording_selection_exits_2_and_writes_nothing(cli, tmp_path):
     assert ('--metrics: unknown metric "gap_trainig" (did you mean "gap_training"?); '
             'metrics: target_training_effective,') in done.stderr
     assert not out.exists()
+    # The terminal tables' years must be recorded months too, checked before running.
+    done = subprocess.run([str(cli), "run", str(scenario_file("baseline")), "--dates",
+                           "2027-06", "--years", "2030", "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "--years: 2030-12 is not among the recorded months (--dates)" in done.stderr
+    assert not out.exists()
