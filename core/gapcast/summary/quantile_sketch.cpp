@@ -38,6 +38,9 @@ std::size_t slack_for(std::size_t current_size) {
 
 }  // namespace
 
+// Long because: the new window's bounds, the collapse into the floor and the move of both halves
+// of the counts (window and side table) belong together, and the overflow check has to come
+// before any of them changes, so that a throw leaves the store as it was.
 std::int64_t QuantileSketch::Store::reserve(std::int32_t lo, std::int32_t hi, std::int64_t cap) {
   const auto size = static_cast<std::int64_t>(counts.size());
   const std::int64_t cur_lo = offset;
@@ -46,7 +49,7 @@ std::int64_t QuantileSketch::Store::reserve(std::int32_t lo, std::int32_t hi, st
   // to the highest bin with a count, scanning down from the window's end (at most the slack
   // above the highest bin).
   for (std::int64_t b = cur_hi; b > std::max<std::int64_t>(top, cur_lo - 1); --b) {
-    if (counts[static_cast<std::size_t>(b - cur_lo)] != 0) {
+    if (count(static_cast<std::size_t>(b - cur_lo)) != 0) {
       top = static_cast<std::int32_t>(b);
       break;
     }
@@ -83,41 +86,127 @@ std::int64_t QuantileSketch::Store::reserve(std::int32_t lo, std::int32_t hi, st
   // memory_bytes() reflects the window exactly). Old counts below new_lo exist only when
   // new_lo is the floor: they collapse into it. None lie above new_hi (>= every old bin with a
   // count).
-  std::vector<std::uint32_t> grown(static_cast<std::size_t>(new_hi - new_lo + 1), 0);
+  const auto new_size = static_cast<std::size_t>(new_hi - new_lo + 1);
+  std::vector<std::uint16_t> grown(new_size, 0);
+  std::vector<std::uint16_t> grown_highs(highs.empty() ? 0 : new_size, 0);
+  std::uint64_t collapsed = 0;
+  std::uint64_t front = 0;  // the old count of bin new_lo, which receives the collapsed ones
   if (size > 0) {
-    std::uint64_t collapsed = 0;
     for (std::int64_t b = cur_lo; b <= std::min(cur_hi, new_lo - 1); ++b) {
-      collapsed += counts[static_cast<std::size_t>(b - cur_lo)];
+      collapsed += count(static_cast<std::size_t>(b - cur_lo));
     }
     const std::int64_t first = std::max(cur_lo, new_lo);
     const std::int64_t last = std::min(cur_hi, new_hi);
     if (first <= last) {
       std::copy(counts.begin() + (first - cur_lo), counts.begin() + (last - cur_lo + 1),
                 grown.begin() + (first - new_lo));
-    }
-    if (collapsed > 0) {
-      if (collapsed > std::numeric_limits<std::uint32_t>::max() - grown.front()) {
-        throw std::overflow_error("QuantileSketch: more than 2^32 - 1 values in one bin");
+      if (!highs.empty()) {
+        std::copy(highs.begin() + (first - cur_lo), highs.begin() + (last - cur_lo + 1),
+                  grown_highs.begin() + (first - new_lo));
       }
-      grown.front() += static_cast<std::uint32_t>(collapsed);
+      if (first == new_lo) front = count(static_cast<std::size_t>(new_lo - cur_lo));
+    }
+    // Checked before anything changes, so that a throw leaves the sketch as it was.
+    if (collapsed > max_count - front) {
+      throw std::overflow_error("QuantileSketch: more than 2^32 - 1 values in one bin");
     }
   }
+  // Sparse high halves are keyed by bin, not slot: those of collapsed bins go (they are in
+  // `collapsed`), the others stay valid in the moved window.
+  carries.erase(carries.begin(),
+                std::lower_bound(carries.begin(), carries.end(), new_lo,
+                                 [](const Carry& c, std::int64_t bin) { return c.bin < bin; }));
   counts.swap(grown);
+  highs.swap(grown_highs);
   offset = static_cast<std::int32_t>(new_lo);
+  if (collapsed > 0) set(0, static_cast<std::uint32_t>(front + collapsed));
+  fit_side_table();
   return floor;
+}
+
+void QuantileSketch::Store::fit_side_table() {
+  if (highs.empty()) return;
+  // A small window goes dense at its first carry (four sparse entries would outweigh it); once
+  // it has grown, the few carried bins are cheaper sparse again. Only at half the window's
+  // bytes, so that a store does not switch back and forth as it grows.
+  std::size_t carried = 0;
+  for (const std::uint16_t h : highs) carried += h != 0 ? 1 : 0;
+  const std::size_t capacity = std::max<std::size_t>(4, carried);
+  if (2 * capacity * sizeof(Carry) > counts.size() * sizeof(std::uint16_t)) return;
+  std::vector<Carry> sparse;
+  sparse.reserve(capacity);
+  for (std::size_t i = 0; i < highs.size(); ++i) {
+    if (highs[i] != 0) {
+      const auto bin = static_cast<std::int32_t>(offset + static_cast<std::int64_t>(i));
+      sparse.push_back({bin, highs[i]});
+    }
+  }
+  carries.swap(sparse);
+  std::vector<std::uint16_t>().swap(highs);
+}
+
+std::uint32_t QuantileSketch::Store::high(std::size_t i) const {
+  if (!highs.empty()) return highs[i];
+  const auto bin = static_cast<std::int32_t>(offset + static_cast<std::int64_t>(i));
+  const auto it = std::lower_bound(carries.begin(), carries.end(), bin,
+                                   [](const Carry& c, std::int32_t b) { return c.bin < b; });
+  return it != carries.end() && it->bin == bin ? it->high : 0;
+}
+
+void QuantileSketch::Store::set_high(std::size_t i, std::uint32_t h) {
+  if (!highs.empty()) {
+    highs[i] = static_cast<std::uint16_t>(h);
+    return;
+  }
+  const auto bin = static_cast<std::int32_t>(offset + static_cast<std::int64_t>(i));
+  const auto it = std::lower_bound(carries.begin(), carries.end(), bin,
+                                   [](const Carry& c, std::int32_t b) { return c.bin < b; });
+  if (it != carries.end() && it->bin == bin) {
+    if (h != 0) {
+      it->high = h;
+    } else {
+      carries.erase(it);
+    }
+    return;
+  }
+  if (h == 0) return;
+  const auto at = it - carries.begin();
+  if (carries.size() == carries.capacity()) {
+    // Grow by hand (doubling), so that the capacity, which is what memory_bytes() and the
+    // worst case count, never passes the window's own bytes: past that, switch to the dense
+    // side table, at most as large.
+    const std::size_t grown = std::max<std::size_t>(4, 2 * carries.size());
+    if (grown * sizeof(Carry) > counts.size() * sizeof(std::uint16_t)) {
+      std::vector<std::uint16_t> dense(counts.size(), 0);
+      for (const Carry& c : carries) {
+        dense[static_cast<std::size_t>(std::int64_t{c.bin} - offset)] =
+            static_cast<std::uint16_t>(c.high);
+      }
+      dense[i] = static_cast<std::uint16_t>(h);
+      highs.swap(dense);
+      std::vector<Carry>().swap(carries);  // releases the sparse table's memory
+      return;
+    }
+    carries.reserve(grown);
+  }
+  carries.insert(carries.begin() + at, Carry{bin, h});
+}
+
+void QuantileSketch::Store::add_to(std::size_t i, std::uint64_t n) {
+  const std::uint64_t c = count(i);
+  if (n > max_count - c) {
+    throw std::overflow_error("QuantileSketch: more than 2^32 - 1 values in one bin");
+  }
+  set(i, static_cast<std::uint32_t>(c + n));
 }
 
 void QuantileSketch::Store::add(std::int32_t bin, std::uint64_t n, std::int64_t cap) {
   const std::int64_t floor = reserve(bin, bin, cap);
-  std::uint32_t& slot =
-      counts[static_cast<std::size_t>(std::max<std::int64_t>(bin, floor) - offset)];
-  if (n > std::numeric_limits<std::uint32_t>::max() - slot) {
-    throw std::overflow_error("QuantileSketch: more than 2^32 - 1 values in one bin");
-  }
-  slot += static_cast<std::uint32_t>(n);
+  add_to(static_cast<std::size_t>(std::max<std::int64_t>(bin, floor) - offset), n);
   total += n;
   top = std::max(top, bin);
 }
+
 
 namespace {
 
@@ -157,7 +246,10 @@ double QuantileSketch::bin_multiplier(double relative_accuracy) {
 }
 
 std::size_t QuantileSketch::max_memory_bytes(double relative_accuracy) {
-  return sizeof(QuantileSketch) + 2 * max_bins_per_sign(relative_accuracy) * sizeof(std::uint32_t);
+  // Per sign: the window's low halves, 2 bytes a bin, and a side table of at most as many bytes
+  // (Store), for B(a) bins.
+  return sizeof(QuantileSketch) +
+         2 * max_bins_per_sign(relative_accuracy) * (2 * sizeof(std::uint16_t));
 }
 
 QuantileSketch::QuantileSketch(double relative_accuracy)
@@ -255,16 +347,16 @@ struct Windows {
   std::uintptr_t positive_counts, negative_counts;  ///< addresses of the two windows' counts
 };
 
-// Asks the cache for the count a key will increment. A run's bin windows (about 160 MB for
-// the shipped scenarios) are far beyond the caches, so the increments wait on memory; asked for
-// while the rest of the batch is classified, the counts have mostly arrived when the increment
-// loop reaches them. Zero and outside keys point nowhere useful: a prefetch never faults, and
-// the arithmetic is on integers, so no pointer leaves its array.
+// Asks the cache for the count a key will increment. A run's bin windows (about 80 MB for the
+// shipped scenarios, at 16 bits a count) are far beyond the caches, so the increments wait on
+// memory; asked for while the rest of the batch is classified, the counts have mostly arrived
+// when the increment loop reaches them. Zero and outside keys point nowhere useful: a prefetch
+// never faults, and the arithmetic is on integers, so no pointer leaves its array.
 #if defined(__GNUC__)
 inline void prefetch_count(const Windows& w, std::uint32_t key) {
   const std::uintptr_t base = (key & kNegativeKey) != 0 ? w.negative_counts : w.positive_counts;
   const std::uintptr_t slot = key & (kNegativeKey - 1);
-  __builtin_prefetch(reinterpret_cast<const void*>(base + slot * sizeof(std::uint32_t)), 1);
+  __builtin_prefetch(reinterpret_cast<const void*>(base + slot * sizeof(std::uint16_t)), 1);
 }
 #endif
 
@@ -400,8 +492,11 @@ void QuantileSketch::add_finite(const double* values, std::size_t n) {
   if (lowest < min_) min_ = lowest == 0.0 ? first_zero(values, n) : lowest;
   if (highest > max_) max_ = highest == 0.0 ? first_zero(values, n) : highest;
 
-  std::uint32_t* const positive = positive_.counts.data();
-  std::uint32_t* const negative = negative_.counts.data();
+  // Low halves of the counts; a wrap to 0 carries into the side table (rare: once per 65536
+  // values of a bin). The check at the top keeps every whole count within 2^32 - 1. carry()
+  // changes only the side table, so these pointers stay valid.
+  std::uint16_t* const positive = positive_.counts.data();
+  std::uint16_t* const negative = negative_.counts.data();
   const auto positive_size = static_cast<std::uint32_t>(positive_.counts.size());
   std::uint64_t n_zero = 0;
   std::uint64_t n_negative = 0;
@@ -411,9 +506,9 @@ void QuantileSketch::add_finite(const double* values, std::size_t n) {
   for (std::size_t j = 0; j < n; ++j) {
     const std::uint32_t key = keys[j];
     if (key < positive_size) [[likely]] {
-      ++positive[key];  // cannot overflow: checked above
+      if (++positive[key] == 0) [[unlikely]] positive_.carry(key);
     } else if (key < kOutsideKey && key >= kNegativeKey) {
-      ++negative[key - kNegativeKey];
+      if (++negative[key - kNegativeKey] == 0) [[unlikely]] negative_.carry(key - kNegativeKey);
       ++n_negative;
     } else if (key == kZeroKey) {
       ++n_zero;
@@ -443,7 +538,8 @@ void QuantileSketch::add_finite(const double* values, std::size_t n) {
     for (std::size_t j = 0; j < n_deferred; ++j) {
       if ((values[deferred[j]] < 0.0) != is_negative) continue;
       const std::int64_t bin = std::max<std::int64_t>(bins[deferred[j]], floor);
-      ++store.counts[static_cast<std::size_t>(bin - store.offset)];
+      const auto slot = static_cast<std::size_t>(bin - store.offset);
+      if (++store.counts[slot] == 0) [[unlikely]] store.carry(slot);
     }
     store.total += k;
     store.top = std::max(store.top, hi);
@@ -493,21 +589,18 @@ void QuantileSketch::merge(const QuantileSketch& other) {
     // then add counts. Only the integer counts and the highest bin matter for results, so any
     // order of merges gives the same bins.
     std::size_t first = 0;
-    while (from.counts[first] == 0) ++first;
+    while (from.count(first) == 0) ++first;
     std::size_t last = from.counts.size() - 1;
-    while (from.counts[last] == 0) --last;
+    while (from.count(last) == 0) --last;
     const auto bin_at = [&from](std::size_t i) {
       return static_cast<std::int32_t>(from.offset + static_cast<std::int64_t>(i));
     };
     const std::int64_t floor = into.reserve(bin_at(first), bin_at(last), cap_);
     for (std::size_t i = first; i <= last; ++i) {
-      if (from.counts[i] == 0) continue;
-      std::uint32_t& slot = into.counts[static_cast<std::size_t>(
-          std::max<std::int64_t>(bin_at(i), floor) - into.offset)];
-      if (from.counts[i] > std::numeric_limits<std::uint32_t>::max() - slot) {
-        throw std::overflow_error("QuantileSketch: more than 2^32 - 1 values in one bin");
-      }
-      slot += from.counts[i];
+      const std::uint32_t c = from.count(i);
+      if (c == 0) continue;
+      into.add_to(static_cast<std::size_t>(std::max<std::int64_t>(bin_at(i), floor) - into.offset),
+                  c);
     }
     into.total += from.total;
     into.top = std::max(into.top, bin_at(last));
@@ -561,16 +654,18 @@ void QuantileSketch::quantiles(std::span<const double> qs, std::span<double> out
   std::uint64_t seen = neg_inf_;
   settle(seen, fixed(-kInf));
   for (std::size_t i = negative_.counts.size(); i-- > 0 && next < order.size();) {
-    if (negative_.counts[i] == 0) continue;
-    seen += negative_.counts[i];
+    const std::uint32_t c = negative_.count(i);
+    if (c == 0) continue;
+    seen += c;
     const auto bin = static_cast<std::int32_t>(negative_.offset + static_cast<std::int64_t>(i));
     settle(seen, [&] { return clamp(-value_of(bin)); });
   }
   seen += zero_count_;
   settle(seen, fixed(clamp(0.0)));
   for (std::size_t i = 0; i < positive_.counts.size() && next < order.size(); ++i) {
-    if (positive_.counts[i] == 0) continue;
-    seen += positive_.counts[i];
+    const std::uint32_t c = positive_.count(i);
+    if (c == 0) continue;
+    seen += c;
     const auto bin = static_cast<std::int32_t>(positive_.offset + static_cast<std::int64_t>(i));
     settle(seen, [&] { return clamp(value_of(bin)); });
   }
@@ -597,7 +692,7 @@ double QuantileSketch::quantile(double q) const {
   std::uint64_t seen = neg_inf_;
   if (rank < seen) return -kInf;
   for (std::size_t i = negative_.counts.size(); i-- > 0;) {
-    seen += negative_.counts[i];
+    seen += negative_.count(i);
     if (rank < seen) {
       return clamp(-value_of(static_cast<std::int32_t>(negative_.offset +
                                                        static_cast<std::int64_t>(i))));
@@ -606,7 +701,7 @@ double QuantileSketch::quantile(double q) const {
   seen += zero_count_;
   if (rank < seen) return clamp(0.0);
   for (std::size_t i = 0; i < positive_.counts.size(); ++i) {
-    seen += positive_.counts[i];
+    seen += positive_.count(i);
     if (rank < seen) {
       return clamp(value_of(static_cast<std::int32_t>(positive_.offset +
                                                       static_cast<std::int64_t>(i))));
@@ -626,7 +721,7 @@ double QuantileSketch::min() const { return count() == 0 ? kNaN : min_; }
 double QuantileSketch::max() const { return count() == 0 ? kNaN : max_; }
 
 std::size_t QuantileSketch::memory_bytes() const {
-  return (positive_.counts.capacity() + negative_.counts.capacity()) * sizeof(std::uint32_t);
+  return positive_.memory_bytes() + negative_.memory_bytes();
 }
 
 void QuantileSketch::encode(ByteWriter& out) const {
@@ -635,18 +730,19 @@ void QuantileSketch::encode(ByteWriter& out) const {
   // values arrived in) stay out, so the bytes are a function of the counts, and compact.
   for (const Store* store : {&positive_, &negative_}) {
     std::uint64_t nonzero = 0;
-    for (std::uint32_t c : store->counts) nonzero += c != 0 ? 1 : 0;
+    for (std::size_t i = 0; i < store->counts.size(); ++i) nonzero += store->count(i) != 0 ? 1 : 0;
     out.varint(nonzero);
     std::int64_t previous = std::int64_t{store->offset} - 1;
     for (std::size_t i = 0; i < store->counts.size(); ++i) {
-      if (store->counts[i] == 0) continue;
+      const std::uint32_t c = store->count(i);
+      if (c == 0) continue;
       const std::int64_t bin = store->offset + static_cast<std::int64_t>(i);
       if (previous == std::int64_t{store->offset} - 1) {
         out.i32(static_cast<std::int32_t>(bin));  // the first bin, absolute
       } else {
         out.varint(static_cast<std::uint64_t>(bin - previous));
       }
-      out.varint(store->counts[i]);
+      out.varint(c);
       previous = bin;
     }
   }
@@ -690,7 +786,7 @@ QuantileSketch QuantileSketch::decode(ByteReader& in, double relative_accuracy) 
     store->top = static_cast<std::int32_t>(last);
     store->counts.assign(static_cast<std::size_t>(last - first + 1), 0);
     for (const auto& [b, c] : bins) {
-      store->counts[static_cast<std::size_t>(b - first)] = c;
+      store->set(static_cast<std::size_t>(b - first), c);
       store->total += c;
     }
   }

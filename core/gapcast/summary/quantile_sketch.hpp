@@ -16,8 +16,8 @@
 /// reported quantiles are clamped to [min, max], so a sketch of one value returns that value
 /// exactly.
 ///
-/// Memory bound. Each sign keeps a contiguous window of 32-bit counts whose length follows
-/// the spread of the values, not their number, and is capped at
+/// Memory bound. Each sign keeps a contiguous window of counts whose length follows the spread
+/// of the values, not their number, and is capped at
 ///     B(a) = ceil(128 m) + 2 bins,   m = 3 / (4 ln gamma) bins per octave (power of two),
 /// i.e. 128 octaves (kept_octaves) at full resolution, plus two bins for rounding. When the
 /// values of one sign need more bins than that, the lowest ones are collapsed (DDSketch's
@@ -34,7 +34,10 @@
 /// 2^128 = 3.4e38 is far wider than the data: the widest cell of the shipped scenarios spans
 /// 2^67.5 between its smallest and largest value at 2,000 samples (and its 5% quantile is 2^62.5
 /// below its maximum); results of runs that stay inside the cap are bit-identical to those of
-/// the uncapped sketch. max_memory_bytes(a) is the worst case of one sketch, about 8 B(a) bytes:
+/// the uncapped sketch. A window stores the low 16 bits of each count; the high bits of the
+/// few counts beyond 65535 live in a side table (see Store), so a typical window takes 2 bytes
+/// per bin, and at worst (many counts beyond 65535) 4 bytes per bin, as 32-bit counts did.
+/// max_memory_bytes(a) is the worst case of one sketch, about 8 B(a) bytes:
 /// 77 KB at a = 0.005, 768 KB at a = 5e-4, 3.8 MB at 1e-4. A run holds one sketch per summary
 /// cell (SummaryCell::max_memory_bytes), so the run options can refuse, before running, an
 /// accuracy whose worst case over the run's cells exceeds a memory limit.
@@ -79,8 +82,10 @@ class QuantileSketch {
       Store& store = value > 0.0 ? positive_ : negative_;
       const std::int64_t slot = std::int64_t{bin_of(magnitude)} - store.offset;
       if (slot >= 0 && slot < static_cast<std::int64_t>(store.counts.size())) {
-        std::uint32_t& count = store.counts[static_cast<std::size_t>(slot)];
-        if (count != max_count) {
+        std::uint16_t& count = store.counts[static_cast<std::size_t>(slot)];
+        // A count whose low half would wrap takes the general path, which carries into the
+        // side table and checks the 2^32 - 1 limit on the whole count.
+        if (count != 0xffffu) {
           ++count;
           ++store.total;
           if (value < min_) min_ = value;
@@ -131,8 +136,8 @@ class QuantileSketch {
   /// Throws std::invalid_argument for an accuracy the constructor would refuse.
   [[nodiscard]] static std::size_t max_bins_per_sign(double relative_accuracy);
   /// Worst-case bytes of one sketch at relative accuracy a, whatever values and merges it sees:
-  /// the object itself plus two full windows, sizeof(QuantileSketch) + 2 * 4 * B(a) (heap
-  /// allocator headers, a few dozen bytes, not included).
+  /// the object itself plus two full windows with their high halves, sizeof(QuantileSketch) +
+  /// 2 * (2 + 2) * B(a) (see Store; heap allocator headers, a few dozen bytes, not included).
   [[nodiscard]] static std::size_t max_memory_bytes(double relative_accuracy);
 
   /// The bin mapping, public so that WeightedQuantileSketch keeps exactly these bins (and so the
@@ -161,18 +166,62 @@ class QuantileSketch {
   /// Adds values[0..n), all finite (no NaN, no infinity), n <= batch_size: the batch path.
   void add_finite(const double* values, std::size_t n);
 
-  /// Contiguous window of bin counts starting at bin `offset`. Counts are 32-bit: a bin would
-  /// need more than four billion values to overflow (add() throws std::overflow_error then),
-  /// and half-width counts halve the cache lines a Monte Carlo wave touches per cell, which is
-  /// what the summary's speed depends on.
+  /// High half of the count of bin `bin`, for a bin whose count passed 65535.
+  struct Carry {
+    std::int32_t bin;
+    std::uint32_t high;
+  };
+
+  /// Contiguous window of bin counts starting at bin `offset`. A bin's count is 32-bit (more
+  /// than 2^32 - 1 values in one bin throw std::overflow_error), but the window holds only its
+  /// low 16 bits: half-width counts halve the cache lines a Monte Carlo wave touches per cell,
+  /// which is what the summary's speed depends on, and halve the windows' memory. The high
+  /// halves, nonzero only for bins with more than 65535 values (a handful per sketch, and only
+  /// in large runs), are kept aside:
+  ///   * sparse: `carries`, sorted by bin, while its capacity stays within the window's bytes
+  ///     (8 bytes an entry against 2 bytes a bin, so for up to a quarter of the bins);
+  ///   * dense: beyond that, `highs`, a second window of high halves parallel to `counts`
+  ///     (back to sparse when the window grows enough: fit_side_table).
+  /// Either way the side table takes at most as many bytes as the window, so a store takes at
+  /// most 4 bytes per bin, the bound of 32-bit counts. The true count of slot i is count(i);
+  /// everything that reads counts uses it, so counts, answers and encodings are those of
+  /// 32-bit counts exactly.
   struct Store {
     std::int32_t offset = 0;
     /// At most the highest bin holding a count (INT32_MIN if none), exactly that after
     /// reserve(): the per-value paths leave it behind, reserve() catches up. The collapse floor
     /// is top - cap + 1.
     std::int32_t top = std::numeric_limits<std::int32_t>::min();
-    std::vector<std::uint32_t> counts;
+    std::vector<std::uint16_t> counts;  ///< low 16 bits of each bin's count
+    std::vector<Carry> carries;         ///< sparse high halves (empty while dense)
+    std::vector<std::uint16_t> highs;   ///< dense high halves: empty, or counts.size() of them
     std::uint64_t total = 0;
+
+    /// True count of slot i (bin offset + i).
+    [[nodiscard]] std::uint32_t count(std::size_t i) const {
+      const std::uint32_t low = counts[i];
+      if (carries.empty() && highs.empty()) [[likely]] return low;
+      return low | (high(i) << 16);
+    }
+    [[nodiscard]] std::uint32_t high(std::size_t i) const;
+    /// Records that the low half of slot i has just wrapped from 65535 to 0: one more 65536 in
+    /// its high half. The caller guarantees the whole count stays within 2^32 - 1.
+    void carry(std::size_t i) { set_high(i, high(i) + 1); }
+    void set_high(std::size_t i, std::uint32_t h);
+    /// Sets the true count of slot i.
+    void set(std::size_t i, std::uint32_t c) {
+      counts[i] = static_cast<std::uint16_t>(c);
+      if ((c >> 16) != 0 || !carries.empty() || !highs.empty()) set_high(i, c >> 16);
+    }
+    /// Adds n to the count of slot i; throws std::overflow_error beyond 2^32 - 1.
+    void add_to(std::size_t i, std::uint64_t n);
+    /// After the window has grown: back to the sparse table if the carried bins fit it easily.
+    void fit_side_table();
+    /// Bytes held: the window and its side table.
+    [[nodiscard]] std::size_t memory_bytes() const {
+      return (counts.capacity() + highs.capacity()) * sizeof(std::uint16_t) +
+             carries.capacity() * sizeof(Carry);
+    }
     /// Makes the window cover the bins [lo, hi] that are about to receive counts, collapsing
     /// counts below the new floor into it, and returns the floor: a bin b is then counted at
     /// max(b, floor). The window never exceeds `cap` bins.

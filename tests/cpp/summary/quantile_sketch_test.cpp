@@ -403,12 +403,13 @@ TEST(QuantileSketch, MemoryDependsOnSpreadNotCount) {
   EXPECT_EQ(sketch.count(), 1010002U);
 
   // ln(1000) / ln(gamma) is about 691 bins for a = 0.005, and the interpolated index mapping
-  // uses 3 / (4 ln 2) = 1.082 times as many; counters are 4 bytes. Allow the window's growth
-  // slack on top, but nothing close to one counter per value.
+  // uses 3 / (4 ln 2) = 1.082 times as many; counters are 2 bytes (the low halves: no bin here
+  // reaches 65536 values, so there is no side table). Allow the window's growth slack on top,
+  // but nothing close to one counter per value.
   const double bins = std::log(1000.0) / std::log((1.0 + 0.005) / (1.0 - 0.005));
   const double interpolated_bins = bins * 3.0 / (4.0 * std::log(2.0));
-  EXPECT_LE(static_cast<double>(after_10k), (interpolated_bins + 2 * 1024 + 16) * 4.0);
-  EXPECT_GE(static_cast<double>(after_10k), interpolated_bins * 4.0);
+  EXPECT_LE(static_cast<double>(after_10k), (interpolated_bins + 2 * 1024 + 16) * 2.0);
+  EXPECT_GE(static_cast<double>(after_10k), interpolated_bins * 2.0);
 }
 
 TEST(QuantileSketch, ClearResetsEverything) {
@@ -1378,6 +1379,232 @@ TEST(QuantileSketchBatch, ManyQuantilesInOnePassEqualOneAtATime) {
   std::vector<double> none(2);
   empty.quantiles(std::vector<double>{0.1, 0.9}, none);
   EXPECT_TRUE(std::isnan(none[0]) && std::isnan(none[1]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counts beyond 65535. The windows hold the low 16 bits of each count and carry the rest into a
+// side table (sparse, then dense when many bins carry); every count must still be exact. The
+// expectations are written out as the encoding of the exact counts, so a dropped or doubled
+// carry, anywhere, changes the bytes.
+
+struct ExactBin {
+  std::int32_t bin;
+  std::uint64_t count;
+};
+
+// The bytes encode() writes for a sketch with exactly these bins (ascending) and no zeros or
+// infinities (the format of QuantileSketch::encode).
+std::string exact_encoding(const std::vector<ExactBin>& positive,
+                           const std::vector<ExactBin>& negative, double min, double max) {
+  gapcast::ByteWriter out;
+  for (const auto* bins : {&positive, &negative}) {
+    out.varint(bins->size());
+    for (std::size_t i = 0; i < bins->size(); ++i) {
+      if (i == 0) {
+        out.i32((*bins)[i].bin);
+      } else {
+        out.varint(static_cast<std::uint64_t>((*bins)[i].bin - (*bins)[i - 1].bin));
+      }
+      out.varint((*bins)[i].count);
+    }
+  }
+  out.u64(0);
+  out.u64(0);
+  out.u64(0);
+  out.f64(min);
+  out.f64(max);
+  return out.take();
+}
+
+std::int32_t bin_at(double v, double accuracy) {
+  return QuantileSketch::bin_index(v, QuantileSketch::bin_multiplier(accuracy));
+}
+
+// `copies` copies of each value, in the order given (value by value).
+std::vector<double> repeated(const std::vector<std::pair<double, int>>& values) {
+  std::vector<double> out;
+  for (const auto& [v, copies] : values) out.insert(out.end(), static_cast<std::size_t>(copies), v);
+  return out;
+}
+
+TEST(QuantileSketchCarry, CountsBeyond65535AreExactOnEveryPath) {
+  const double a = QuantileSketch::default_relative_accuracy;
+  std::vector<double> data = repeated({{1.0, 70000}, {2.0, 200000}, {5.0, 3}, {-4.0, 65536}});
+  const std::string expected =
+      exact_encoding({{bin_at(1.0, a), 70000}, {bin_at(2.0, a), 200000}, {bin_at(5.0, a), 3}},
+                     {{bin_at(4.0, a), 65536}}, -4.0, 5.0);
+  std::mt19937_64 engine(16);
+  std::vector<double> shuffled = data;
+  std::shuffle(shuffled.begin(), shuffled.end(), engine);
+  for (const auto* order : {&data, &shuffled}) {
+    const std::string label = order == &data ? "sorted" : "shuffled";
+    QuantileSketch one_by_one(a);
+    for (const double v : *order) one_by_one.add(v);
+    EXPECT_EQ(encoded(one_by_one), expected) << label;
+    QuantileSketch batched(a);
+    batched.add_strided(order->data(), order->size());
+    EXPECT_EQ(encoded(batched), expected) << label;
+    // The fold's path: SummaryCell::fold_rows feeds add_finite in batches.
+    SummaryCell cell(a);
+    cell.add_strided(order->data(), order->size(), 1, false);
+    EXPECT_EQ(encoded(cell.sketch()), expected) << label;
+  }
+  // The quantile walks read whole counts: rank 65536 + 4463 is still a 1.0, rank 70000 a 2.0
+  // (with a dropped carry, bin 1.0 would hold 4464 values and both would be 2.0).
+  const QuantileSketch sketch = sketch_of(data, a);
+  const double n1 = static_cast<double>(sketch.count() - 1);
+  const auto at_rank = [&](double rank) { return (rank + 0.5) / n1; };
+  EXPECT_LT(sketch.quantile(at_rank(65535)), 0.0);               // the last -4.0
+  EXPECT_NEAR(sketch.quantile(at_rank(65536)), 1.0, 0.01);       // the first 1.0
+  EXPECT_NEAR(sketch.quantile(at_rank(65536 + 69999)), 1.0, 0.01);
+  EXPECT_NEAR(sketch.quantile(at_rank(65536 + 70000)), 2.0, 0.02);
+  EXPECT_NEAR(sketch.quantile(at_rank(65536 + 269999)), 2.0, 0.02);
+  EXPECT_NEAR(sketch.quantile(at_rank(65536 + 270000)), 5.0, 0.05);
+  std::vector<double> qs;
+  for (int i = 0; i <= 1000; ++i) qs.push_back(i / 1000.0);
+  std::vector<double> out(qs.size());
+  sketch.quantiles(qs, out);
+  for (std::size_t i = 0; i < qs.size(); ++i) EXPECT_EQ(out[i], sketch.quantile(qs[i])) << qs[i];
+}
+
+TEST(QuantileSketchCarry, MergesCarryWhenTheSumPasses65535) {
+  const double a = QuantileSketch::default_relative_accuracy;
+  // 40,000 + 30,000 in one bin: neither side carries, the sum does. 100,000 + 100,000: both
+  // sides carry already.
+  QuantileSketch left = sketch_of(repeated({{3.0, 40000}, {9.0, 100000}}), a);
+  QuantileSketch right = sketch_of(repeated({{3.0, 30000}, {9.0, 100000}, {7.0, 1}}), a);
+  const std::string expected = exact_encoding(
+      {{bin_at(3.0, a), 70000}, {bin_at(7.0, a), 1}, {bin_at(9.0, a), 200000}}, {}, 3.0, 9.0);
+  QuantileSketch merged = left;
+  merged.merge(right);
+  EXPECT_EQ(encoded(merged), expected);
+  QuantileSketch other_way = right;
+  other_way.merge(left);
+  EXPECT_EQ(encoded(other_way), expected);
+  QuantileSketch doubled = left;
+  doubled.merge(doubled);  // self-merge: every count twice
+  EXPECT_EQ(encoded(doubled),
+            exact_encoding({{bin_at(3.0, a), 80000}, {bin_at(9.0, a), 200000}}, {}, 3.0, 9.0));
+  // Merging decoded halves is the shard path.
+  QuantileSketch from_shards = decoded(encoded(left), a);
+  from_shards.merge(decoded(encoded(right), a));
+  EXPECT_EQ(encoded(from_shards), expected);
+  expect_same_state(merged, from_shards, "merged shards");
+}
+
+TEST(QuantileSketchCarry, RoundTripKeepsCarriedCounts) {
+  const double a = QuantileSketch::default_relative_accuracy;
+  const QuantileSketch sketch =
+      sketch_of(repeated({{-2.5, 131072}, {-1.0, 3}, {0.5, 65535}, {0.75, 65536}, {8.0, 250000}}),
+                a);
+  const std::string bytes = encoded(sketch);
+  EXPECT_EQ(bytes, exact_encoding({{bin_at(0.5, a), 65535}, {bin_at(0.75, a), 65536},
+                                   {bin_at(8.0, a), 250000}},
+                                  {{bin_at(1.0, a), 3}, {bin_at(2.5, a), 131072}}, -2.5, 8.0));
+  QuantileSketch back = decoded(bytes, a);
+  EXPECT_EQ(encoded(back), bytes);
+  expect_same_state(sketch, back, "decoded");
+  // The decoded sketch keeps counting: one more 0.5 carries its bin, one more 0.75 does not.
+  back.add(0.5);
+  back.add(0.75);
+  EXPECT_EQ(encoded(back), exact_encoding({{bin_at(0.5, a), 65536}, {bin_at(0.75, a), 65537},
+                                           {bin_at(8.0, a), 250000}},
+                                          {{bin_at(1.0, a), 3}, {bin_at(2.5, a), 131072}},
+                                          -2.5, 8.0));
+}
+
+TEST(QuantileSketchCarry, TheLargestCountStillFitsAndOneMoreThrows) {
+  const double a = QuantileSketch::default_relative_accuracy;
+  const std::int32_t bin = bin_at(1.0, a);
+  const std::string full = exact_encoding({{bin, 0xffffffffu}}, {}, 1.0, 1.0);
+  QuantileSketch sketch = decoded(full, a);
+  EXPECT_EQ(encoded(sketch), full);
+  EXPECT_EQ(sketch.count(), 0xffffffffu);
+  EXPECT_THROW(sketch.add(1.0), std::overflow_error);
+  EXPECT_EQ(encoded(sketch), full);  // unchanged by the refused value
+  QuantileSketch almost = decoded(exact_encoding({{bin, 0xfffffff0u}}, {}, 1.0, 1.0), a);
+  almost.merge(sketch_of(repeated({{1.0, 15}}), a));
+  EXPECT_EQ(encoded(almost), full);
+  EXPECT_THROW(almost.merge(sketch_of(repeated({{1.0, 1}}), a)), std::overflow_error);
+}
+
+TEST(QuantileSketchCarry, CollapsedBinsCarryTheirWholeCounts) {
+  // a = 0.05 keeps B(a) = 962 bins per sign, 128 octaves: 1e30 is 2^199 above 1e-30, so the
+  // bins of 1e-30 and 2e-30 collapse into the floor, bin(1e30) - B + 1.
+  const double a = 0.05;
+  const auto cap = static_cast<std::int32_t>(QuantileSketch::max_bins_per_sign(a));
+  const std::int32_t top = bin_at(1e30, a);
+  const std::int32_t floor = top - cap + 1;
+  ASSERT_GT(floor, bin_at(2e-30, a));
+  const std::string expected =
+      exact_encoding({{floor, 70000 + 70001 + 65536}, {top, 1}}, {}, 1e-30, 1e30);
+  // Small values first (they carry in their own bins, which then collapse), the large one first
+  // (they go straight to the floor), and merges of each part.
+  std::vector<double> small = repeated({{1e-30, 70000}, {2e-30, 70001}});
+  // The floor bin's own representative value: 65,536 more values that land there directly.
+  const double floor_value = QuantileSketch::bin_value(floor, QuantileSketch::bin_multiplier(a));
+  ASSERT_EQ(bin_at(floor_value, a), floor);
+  std::vector<double> at_floor = repeated({{floor_value, 65536}});
+  std::vector<double> all = small;
+  all.insert(all.end(), at_floor.begin(), at_floor.end());
+  all.push_back(1e30);
+  QuantileSketch ascending(a);
+  for (const double v : all) ascending.add(v);
+  EXPECT_EQ(encoded(ascending), expected);
+  std::vector<double> reversed(all.rbegin(), all.rend());
+  QuantileSketch descending(a);
+  descending.add_strided(reversed.data(), reversed.size());
+  EXPECT_EQ(encoded(descending), expected);
+  QuantileSketch merged = sketch_of(small, a);
+  merged.merge(sketch_of(at_floor, a));
+  EXPECT_EQ(encoded(merged), exact_encoding({{bin_at(1e-30, a), 70000}, {bin_at(2e-30, a), 70001},
+                                             {floor, 65536}},
+                                            {}, 1e-30, at_floor.front()));
+  merged.merge(sketch_of({1e30}, a));
+  EXPECT_EQ(encoded(merged), expected);
+  EXPECT_LE(merged.memory_bytes(), 2 * 4 * QuantileSketch::max_bins_per_sign(a));
+}
+
+TEST(QuantileSketchCarry, ManyCarriedBinsTakeTheDenseTableWithinTheBound) {
+  // Twelve neighbouring bins of 70,000 values each: more carried bins than the sparse table may
+  // hold for so small a window, so the high halves move to the dense table.
+  const double a = 0.05;
+  std::vector<std::pair<double, int>> values;
+  std::vector<ExactBin> bins;
+  for (int k = 0; k < 12; ++k) {
+    const double v = std::pow(1.1, k);
+    values.emplace_back(v, 70000 + k);
+    bins.push_back({bin_at(v, a), static_cast<std::uint64_t>(70000 + k)});
+  }
+  for (std::size_t k = 1; k < bins.size(); ++k) ASSERT_GT(bins[k].bin, bins[k - 1].bin);
+  const std::vector<double> data = repeated(values);
+  const std::string expected = exact_encoding(bins, {}, 1.0, std::pow(1.1, 11));
+  QuantileSketch one_by_one = sketch_of(data, a);
+  EXPECT_EQ(encoded(one_by_one), expected);
+  std::vector<double> shuffled = data;
+  std::mt19937_64 engine(3);
+  std::shuffle(shuffled.begin(), shuffled.end(), engine);
+  QuantileSketch batched(a);
+  batched.add_strided(shuffled.data(), shuffled.size());
+  EXPECT_EQ(encoded(batched), expected);
+  QuantileSketch halves = sketch_of(std::vector<double>(data.begin(), data.begin() + 400000), a);
+  halves.merge(sketch_of(std::vector<double>(data.begin() + 400000, data.end()), a));
+  EXPECT_EQ(encoded(halves), expected);
+  EXPECT_EQ(encoded(decoded(expected, a)), expected);
+  for (const auto* s : {&one_by_one, &batched, &halves}) {
+    EXPECT_LE(s->memory_bytes(), 2 * 4 * QuantileSketch::max_bins_per_sign(a));
+  }
+}
+
+TEST(QuantileSketchCarry, WindowsTakeTwoBytesABinUntilABinCarries) {
+  const double a = QuantileSketch::default_relative_accuracy;
+  QuantileSketch sketch(a);
+  for (int i = 0; i < 65535; ++i) sketch.add(1.0);
+  const std::size_t window = sketch.memory_bytes();
+  EXPECT_GT(window, 0U);
+  sketch.add(1.0);  // the 65536th: one sparse entry, at most the window's own bytes again
+  EXPECT_GT(sketch.memory_bytes(), window);
+  EXPECT_LE(sketch.memory_bytes(), 2 * window);
 }
 
 }  // namespace
