@@ -27,7 +27,6 @@ for a in "$@"; do
 done
 gapcast="${args[0]:-$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/gapcast}"
 python="${PYTHON:-python3}"
-[ -x /usr/bin/time ] || { echo "speed_table.sh: needs /usr/bin/time (Debian package 'time')" >&2; exit 2; }
 [ -x "$gapcast" ] || { echo "speed_table.sh: $gapcast is not an executable gapcast" >&2; exit 2; }
 scenarios=(scenarios/baseline.json scenarios/incremental_tightening.json
            scenarios/comprehensive_embargo.json scenarios/multilateral_alignment.json
@@ -35,16 +34,8 @@ scenarios=(scenarios/baseline.json scenarios/incremental_tightening.json
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-# measure CMD...: runs CMD under /usr/bin/time -v; sets $wall (seconds) and $rss (MB, 10^6).
-measure() {
-  local log
-  log="$(mktemp)"
-  /usr/bin/time -v "$@" 2> "$log" >/dev/null || { cat "$log" >&2; rm -f "$log"; return 1; }
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0;
-                     for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f", s}' "$log")
-  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 * 1024 / 1e6}' "$log")
-  rm -f "$log"
-}
+source benchmarks/measure.sh
+mb() { awk -v k="$rss_kib" 'BEGIN { printf "%.0f", k * 1024 / 1e6 }'; }  # decimal megabytes
 engine() {  # engine SAMPLES THREADS [extra flags...]
   local n="$1" t="$2"; shift 2
   measure "$gapcast" run "${scenarios[@]}" --samples "$n" --threads "$t" --horizon 2035-12 \
@@ -83,10 +74,10 @@ if [ "$w2" = 1 ]; then
       --no-progress --out "$out/compare"
   }
   compare 100000
-  small_rss=$rss
+  small_rss=$(mb)
   row "W2 memory reference: 100,000 samples (MB)" "$small_rss" ""
   compare 1000000
   row "W2: 1,000,000 samples, 2 threads (s)" "$wall" "<= 60"
-  row "  peak RSS (MB)" "$rss" "<= 300"
-  row "  RSS against 100,000 samples" "$(ratio "$rss" "$small_rss")" "<= 1.10"
+  row "  peak RSS (MB)" "$(mb)" "<= 300"
+  row "  RSS against 100,000 samples" "$(ratio "$(mb)" "$small_rss")" "<= 1.10"
 fi

@@ -20,22 +20,11 @@ if [ "${1:-}" = "--twin" ]; then mode=twin; shift; fi
 gapcast="${1:-$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/gapcast}"
 shift || true
 counts=("$@")
-[ -x /usr/bin/time ] || { echo "w1.sh: needs /usr/bin/time (Debian package 'time')" >&2; exit 2; }
+source benchmarks/measure.sh
 scenarios=(scenarios/baseline.json scenarios/incremental_tightening.json
            scenarios/comprehensive_embargo.json scenarios/multilateral_alignment.json
            scenarios/no_controls.json)
-
-# measure CMD...: runs CMD under /usr/bin/time -v; sets $wall (seconds) and $rss (MiB).
-measure() {
-  local log
-  log="$(mktemp)"
-  /usr/bin/time -v "$@" 2> "$log" >/dev/null || { cat "$log" >&2; rm -f "$log"; return 1; }
-  # Elapsed is h:mm:ss or m:ss.ss; convert to seconds.
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0;
-                     for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f", s}' "$log")
-  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$log")
-  rm -f "$log"
-}
+mib() { awk -v k="$rss_kib" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 if [ "$mode" = memory ]; then
   [ "${#counts[@]}" -eq 0 ] && counts=(10000 100000)
@@ -45,7 +34,7 @@ if [ "$mode" = memory ]; then
     cmd=("$gapcast" run "${scenarios[@]}" --samples "$n" --threads 2 --horizon 2035-12
          --quiet --no-progress --out "$out")
     measure "${cmd[@]}"
-    printf "%-10s %-12s %-14s %s\n" "$n" "$wall" "$rss" "${cmd[*]}"
+    printf "%-10s %-12s %-14s %s\n" "$n" "$wall" "$(mib)" "${cmd[*]}"
     rm -rf "$out"
   done
   exit 0
@@ -60,7 +49,7 @@ run() {  # run LABEL CMD...
   local label="$1"; shift
   measure "$@"
   walls[$label]=$wall
-  printf "%-14s %-10s %-14s %s\n" "$label" "$wall" "$rss" "$*"
+  printf "%-14s %-10s %-14s %s\n" "$label" "$wall" "$(mib)" "$*"
 }
 run twin "${PYTHON:-python3}" benchmarks/numpy_twin.py "${scenarios[@]}" --samples "$n"
 run engine_2t "$gapcast" run "${scenarios[@]}" --samples "$n" --threads 2 --horizon 2035-12 \
