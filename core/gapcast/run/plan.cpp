@@ -93,13 +93,14 @@ std::size_t output_month(const RunPlan& plan, const char* option, YearMonth d) {
 /// The recorded metrics and months (RunOptions::metrics and dates, already checked against the
 /// catalogue and the horizon; months before the start are refused here).
 void plan_selection(const RunOptions& options, RunPlan& plan) {
-  const auto& catalogue = series_metric_catalogue();
-  for (std::size_t m = 0; m < catalogue.size(); ++m) {
-    const bool chosen = options.metrics.empty() ||
-                        std::find(options.metrics.begin(), options.metrics.end(),
-                                  catalogue[m].name) != options.metrics.end();
-    if (chosen) plan.recorded_metrics.push_back(m);
+  if (options.metrics.empty()) {
+    for (std::size_t m = 0; m < detail::metric_count; ++m) plan.recorded_metrics.push_back(m);
   }
+  // Catalogue order whatever the order given, as recorded_series_metrics() lists them.
+  for (const auto& name : options.metrics) {
+    plan.recorded_metrics.push_back(static_cast<std::size_t>(series_metric_position(name)));
+  }
+  std::sort(plan.recorded_metrics.begin(), plan.recorded_metrics.end());
   if (options.dates.empty()) {
     for (std::size_t k = 0; k < plan.months; ++k) plan.recorded_months.push_back(k);
     return;
